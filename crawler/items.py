@@ -1,0 +1,62 @@
+"""The one item this project emits: a normalized news article.
+
+Parsers fill the content fields; the spider fills provenance (`site`, `fetched_url`);
+the pipelines fill identity and bookkeeping (`id`, `content_hash`, `revision`,
+`crawled_at`, `schema_version`). `schema/article.schema.json` documents the
+serialized form and is validated against in the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypedDict
+
+SCHEMA_VERSION = "1.0"
+
+
+class Image(TypedDict):
+    src: str  # absolute URL
+    caption: str | None
+
+
+@dataclass
+class Article:
+    # Content, filled by the per-template parser (pure, no Scrapy).
+    url: str  # canonical URL: identifies the article
+    title: str | None = None
+    published_at: str | None = None  # ISO 8601, +07:00; "YYYY-MM-DD" when the page shows no time
+    modified_at: str | None = None
+    lead: str | None = None
+    body: list[str] = field(default_factory=list)
+    captions: list[str] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    author: str | None = None
+    attachments: list[str] = field(default_factory=list)
+    category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    source_id: str | None = None  # the CMS's own id when known, e.g. "wp:1234", "liferay:85214"
+    language: str = "vi"
+    # Provenance, filled by the spider.
+    site: str | None = None
+    fetched_url: str | None = None
+    # Identity and bookkeeping, filled by the pipelines.
+    id: str | None = None
+    content_hash: str | None = None
+    revision: int = 1
+    crawled_at: str | None = None
+    schema_version: str = SCHEMA_VERSION
+
+
+# Fields the golden tests compare (the content a parser is responsible for).
+CONTENT_FIELDS = (
+    "url",
+    "site",
+    "title",
+    "published_at",
+    "lead",
+    "body",
+    "captions",
+    "images",
+    "author",
+    "attachments",
+)

@@ -1,0 +1,223 @@
+"""The crawl loop every portal spider shares; families override discovery, sites override nothing.
+
+A spider is bound to one registry entry (`site_key`). It never parses HTML itself: listing and
+article pages go to the site's template parser (pure functions), and every failure becomes a
+counted, logged reject instead of an exception.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import date
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Request, Response, TextResponse
+from twisted.python.failure import Failure
+
+from crawler.items import Article
+from crawler.normalize.text import decode_html
+from crawler.parsers import parser_for
+from crawler.rejects import RejectLog
+from crawler.sites import Site, get_site
+from crawler.state import StateStore, state_store_for
+
+logger = logging.getLogger(__name__)
+
+MODES = ("incremental", "archive")
+
+
+class PortalSpider(scrapy.Spider):
+    """Base spider: listing pages -> article pages -> Article items.
+
+    Arguments (``-a name=value``): ``base_url`` (crawl a replica or mirror instead of the real
+    site), ``mode`` ("incremental", the default, stops paginating at a listing page whose
+    articles are all stored; "archive" walks the whole history), ``since`` (YYYY-MM-DD: skip and
+    stop at older articles).
+    """
+
+    site_key: ClassVar[str] = ""
+
+    def __init__(
+        self,
+        *args: Any,
+        base_url: str | None = None,
+        mode: str | None = None,
+        since: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.site: Site = get_site(self.site_key or self.name)
+        self.base_url = (base_url or self.site.base_url).rstrip("/")
+        self.parser = parser_for(self.site, self.base_url)
+        self.mode = mode or "incremental"
+        if self.mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
+        self.since: date | None = date.fromisoformat(since) if since else None
+        hosts = {self.parser_host(self.base_url), *self.site.domains}
+        self.allowed_domains = sorted(h for h in hosts if h)
+
+    @staticmethod
+    def parser_host(url: str) -> str:
+        from urllib.parse import urlsplit
+
+        return urlsplit(url).hostname or ""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
+        if not kwargs.get("base_url"):
+            # VN_BASE_URLS = {"dongthap": "http://127.0.0.1:8001"}: how `make demo` points at the replica.
+            override = (crawler.settings.getdict("VN_BASE_URLS") or {}).get(cls.site_key or cls.name)
+            if override:
+                kwargs["base_url"] = override
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.state = state_store_for(crawler)
+        spider.rejects = RejectLog.for_crawler(crawler)
+        crawler.stats.set_value("vn/site", spider.site.key)
+        crawler.stats.set_value("vn/mode", spider.mode)
+        return spider
+
+    state: StateStore
+    rejects: RejectLog
+
+    # ---- requests -------------------------------------------------------------------------
+
+    def listing_request(self, url: str, page: int = 1) -> Request:
+        return Request(
+            url,
+            callback=self.parse_listing,
+            errback=self.on_error,
+            cb_kwargs={"page": page},
+            meta={"vn_page": "listing", **self.render_meta("listing")},
+        )
+
+    def article_request(self, url: str, **cb_kwargs: Any) -> Request:
+        return Request(
+            url,
+            callback=self.parse_article,
+            errback=self.on_error,
+            cb_kwargs=cb_kwargs,
+            meta={"vn_page": "article", **self.render_meta("article")},
+        )
+
+    def render_meta(self, kind: str) -> dict[str, Any]:
+        """Only requests of the kind the registry flags go through the browser."""
+        if self.site.render_js == kind:
+            return {"playwright": True}
+        return {}
+
+    async def start(self) -> AsyncIterator[Any]:
+        for path in self.site.listing_paths:
+            yield self.listing_request(self.base_url + path)
+
+    # ---- listings -------------------------------------------------------------------------
+
+    def parse_listing(self, response: Response, page: int = 1) -> Iterator[Request]:
+        self.crawler.stats.inc_value("vn/pages/listing")
+        html = self.decode(response)
+        if html is None:
+            return
+        try:
+            listing = self.parser.parse_listing(html, response.url)
+        except Exception as exc:  # a parser bug must not stop the crawl: count it and go on
+            self.reject(response.url, "listing_parse_error", error=repr(exc))
+            return
+        if not listing.article_urls:
+            self.crawler.stats.inc_value("vn/listing/empty")
+            logger.warning("listing page %s holds no article links", response.url)
+        urls, dates = listing.article_urls, listing.dates
+        yield from (self.article_request(u) for u in self.new_urls(urls, dates))
+        if listing.next_page and self.should_paginate(urls, dates, response.url):
+            yield self.listing_request(listing.next_page, page + 1)
+
+    def new_urls(self, urls: list[str], dates: dict[str, str]) -> list[str]:
+        """URLs worth fetching: in incremental mode those not stored yet, never older than `since`."""
+        wanted = [u for u in urls if not self.before_since(dates.get(u))]
+        if len(wanted) < len(urls):
+            self.crawler.stats.inc_value("vn/skipped/before_since", len(urls) - len(wanted))
+        if self.mode == "incremental":
+            known = self.stored(wanted)
+            if known:
+                self.crawler.stats.inc_value("vn/skipped/already_stored", len(known))
+            wanted = [u for u in wanted if u not in known]
+        return wanted
+
+    def stored(self, urls: list[str]) -> set[str]:
+        return self.state.known_urls(self.site.key, urls)
+
+    def should_paginate(self, urls: list[str], dates: dict[str, str], page_url: str) -> bool:
+        """Archive mode walks to the end; incremental mode stops at a page of stored articles."""
+        if self.since and dates and all(self.before_since(dates.get(u)) for u in urls):
+            logger.info("stopping at %s: every article is older than %s", page_url, self.since)
+            return False
+        if self.mode == "archive" or not urls:
+            return True
+        # Checked after this page's new articles were requested, not stored: a page counts as
+        # "seen" only when everything on it was stored by an earlier run.
+        if len(self.stored(urls)) < len(set(urls)):
+            return True
+        logger.info("stopping at %s: every article on it is already stored", page_url)
+        self.crawler.stats.set_value("vn/stopped_at", page_url)
+        return False
+
+    def before_since(self, iso: str | None) -> bool:
+        return bool(self.since and iso and date.fromisoformat(iso[:10]) < self.since)
+
+    # ---- articles -------------------------------------------------------------------------
+
+    def parse_article(self, response: Response, **context: Any) -> Iterator[Article]:
+        self.crawler.stats.inc_value("vn/pages/article")
+        html = self.decode(response)
+        if html is None:
+            return
+        try:
+            article = self.build_article(html, response, **context)
+        except Exception as exc:
+            logger.exception("parser failed on %s", response.url)
+            self.reject(response.url, "parse_error", error=repr(exc))
+            return
+        if article is None:
+            self.reject(response.url, "not_an_article")
+            return
+        article.site = self.site.site_name
+        article.fetched_url = response.url
+        if self.before_since(article.published_at):
+            self.crawler.stats.inc_value("vn/skipped/before_since")
+            return
+        yield article
+
+    def build_article(self, html: str, response: Response, **context: Any) -> Article | None:
+        return self.parser.parse_article(html, response.url)
+
+    def decode(self, response: Response) -> str | None:
+        """The page as text, or None after a reject for what is not a usable HTML page."""
+        if not response.body.strip():
+            self.reject(response.url, "empty_body", status=response.status)
+            return None
+        if not isinstance(response, TextResponse):
+            self.reject(response.url, "not_html", content_type=self.content_type(response))
+            return None
+        return decode_html(response.body, self.content_type(response))
+
+    @staticmethod
+    def content_type(response: Response) -> str | None:
+        raw = response.headers.get("Content-Type")
+        return raw.decode("latin-1") if raw else None
+
+    # ---- failures -------------------------------------------------------------------------
+
+    def on_error(self, failure: Failure) -> None:
+        """Called once retries are exhausted (5xx, timeouts, resets, data loss, size limit)."""
+        request = failure.request  # type: ignore[attr-defined]
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        if failure.check(HttpError):
+            reason = f"http_{failure.value.response.status}"
+        else:
+            reason = failure.type.__name__ if failure.type else "download_error"
+        self.crawler.stats.inc_value(f"vn/errors/{request.meta.get('vn_page', 'page')}")
+        self.reject(request.url, reason, page=request.meta.get("vn_page"), error=failure.getErrorMessage())
+
+    def reject(self, url: str, reason: str, **details: Any) -> None:
+        self.rejects.reject(self.site.key, url, reason, **details)
