@@ -27,7 +27,9 @@ from crawler.state import Known, StateStore, state_store_for
 logger = logging.getLogger(__name__)
 
 
-def _site_key(spider: Any) -> str:
+def _site_key(crawler: Any) -> str:
+    """The running spider's site key (its registry entry), which namespaces state and output."""
+    spider = crawler.spider
     site = getattr(spider, "site", None)
     return site.key if site is not None else spider.name
 
@@ -40,7 +42,8 @@ def _check_enabled(crawler: Any, flag: str) -> None:
 class ValidatePipeline:
     """Items without url, title, body or a (plausible) date go to the rejects file, not the feed."""
 
-    def __init__(self, rejects: RejectLog, stats: Any, future_tolerance: timedelta) -> None:
+    def __init__(self, crawler: Any, rejects: RejectLog, stats: Any, future_tolerance: timedelta) -> None:
+        self.crawler = crawler
         self.rejects = rejects
         self.stats = stats
         self.future_tolerance = future_tolerance
@@ -49,7 +52,7 @@ class ValidatePipeline:
     def from_crawler(cls, crawler: Any) -> ValidatePipeline:
         _check_enabled(crawler, "VN_VALIDATE_ENABLED")
         hours = crawler.settings.getfloat("VN_VALIDATE_FUTURE_TOLERANCE_HOURS", 36)
-        return cls(RejectLog.for_crawler(crawler), crawler.stats, timedelta(hours=hours))
+        return cls(crawler, RejectLog.for_crawler(crawler), crawler.stats, timedelta(hours=hours))
 
     def problems(self, article: Article) -> list[str]:
         missing = []
@@ -75,13 +78,13 @@ class ValidatePipeline:
             moment = moment.replace(tzinfo=UTC) - timedelta(hours=7)
         return moment > datetime.now(UTC) + self.future_tolerance
 
-    def process_item(self, item: Article, spider: Any = None) -> Article:
+    def process_item(self, item: Article) -> Article:
         reasons = self.problems(item)
         if reasons:
             for field in reasons:
                 self.stats.inc_value(f"vn/validate/{field}")
             self.rejects.reject(
-                item.site or _site_key(spider), item.url, reasons[0], all_reasons=reasons, title=item.title
+                _site_key(self.crawler), item.url, reasons[0], all_reasons=reasons, title=item.title
             )
             raise DropItem(f"invalid item {item.url}: {', '.join(reasons)}")
         return item
@@ -95,7 +98,7 @@ class NormalizePipeline:
         _check_enabled(crawler, "VN_NORMALIZE_ENABLED")
         return cls()
 
-    def process_item(self, item: Article, spider: Any = None) -> Article:
+    def process_item(self, item: Article) -> Article:
         return normalize_article(item)
 
 
@@ -107,17 +110,18 @@ class DedupPipeline:
     same step as the line, so a crash cannot leave them disagreeing.
     """
 
-    def __init__(self, state: StateStore, stats: Any) -> None:
+    def __init__(self, crawler: Any, state: StateStore, stats: Any) -> None:
+        self.crawler = crawler
         self.state = state
         self.stats = stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
         _check_enabled(crawler, "VN_DEDUP_ENABLED")
-        return cls(state_store_for(crawler), crawler.stats)
+        return cls(crawler, state_store_for(crawler), crawler.stats)
 
-    def process_item(self, item: Article, spider: Any = None) -> Article:
-        site = _site_key(spider)
+    def process_item(self, item: Article) -> Article:
+        site = _site_key(self.crawler)
         known = self.state.get(site, item.url)
         if known is not None:
             if known.content_hash == item.content_hash:
@@ -145,7 +149,10 @@ class JsonlStorePipeline:
     that glob `*.jsonl` never see a half-written file.
     """
 
-    def __init__(self, data_dir: Path, state: StateStore, stats: Any, fsync: bool, worker: str) -> None:
+    def __init__(
+        self, crawler: Any, data_dir: Path, state: StateStore, stats: Any, fsync: bool, worker: str
+    ) -> None:
+        self.crawler = crawler
         self.data_dir = data_dir
         self.state = state
         self.stats = stats
@@ -163,6 +170,7 @@ class JsonlStorePipeline:
         s = crawler.settings
         worker = s.get("VN_WORKER_ID") or socket.gethostname().split(".")[0] or "worker"
         return cls(
+            crawler,
             Path(s.get("VN_DATA_DIR", "data")),
             state_store_for(crawler),
             crawler.stats,
@@ -170,8 +178,8 @@ class JsonlStorePipeline:
             worker,
         )
 
-    def open_spider(self, spider: Any = None) -> None:
-        self._site = _site_key(spider)
+    def open_spider(self) -> None:
+        self._site = _site_key(self.crawler)
         site_dir = safe_child(self.data_dir, self._site)
         site_dir.mkdir(parents=True, exist_ok=True)
         # Two overlapping runs of one site by one worker would interleave; the second one stops here.
@@ -186,7 +194,7 @@ class JsonlStorePipeline:
         self._fh = self._path.open("wb")
         self._offset = 0
 
-    def process_item(self, item: Article, spider: Any = None) -> Article:
+    def process_item(self, item: Article) -> Article:
         record = ItemAdapter(item).asdict()
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         self._fh.write(line)
@@ -199,7 +207,7 @@ class JsonlStorePipeline:
         self.stats.inc_value("vn/items_written")
         return item
 
-    def close_spider(self, spider: Any = None) -> None:
+    def close_spider(self) -> None:
         if self._fh is None or self._path is None:
             return
         self._fh.close()
