@@ -63,3 +63,21 @@ FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TELNETCONSOLE_ENABLED = False
+
+# ---- Extensions and middlewares ---------------------------------------------------------------
+EXTENSIONS = {
+    "crawler.extensions.progress.ProgressLog": 500,
+    "crawler.extensions.monitor.DriftMonitor": 510,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # After RedirectMiddleware (600) has built the redirected request, before it is downloaded.
+    "crawler.middlewares.addresses.PrivateRedirectGuard": 50,
+}
+# Seconds between per-site progress lines (0 disables).
+VN_PROGRESS_INTERVAL = 30.0
+# Template-drift monitor (thresholds per site in crawler/sites.py `coverage`).
+VN_MONITOR_ENABLED = True
+# Fewer items than this in a run are not judged for coverage (zero items from fetched pages always is).
+VN_MONITOR_MIN_ITEMS = 3
+# Follow redirects into loopback/private/link-local addresses (only the replica tests need this).
+VN_ALLOW_PRIVATE_REDIRECTS = False

@@ -1,0 +1,78 @@
+"""Template-drift monitor: field coverage per run, compared with the site's thresholds.
+
+A site that changes its template usually keeps answering 200 while the parser quietly loses a
+field. Every run counts, over the articles its parser produced, the share that has each field;
+a share below the registry's threshold (`Site.coverage`), or article pages fetched with no item
+at all, fails the run: `vn/failure` names the site and field, the summary prints it, and
+`scrapy crawl`/`crawlall` exit non-zero.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from crawler.items import Article
+
+logger = logging.getLogger(__name__)
+
+MONITORED = ("title", "published_at", "lead", "body", "captions", "author")
+
+
+def coverage(items: list[Article]) -> dict[str, float]:
+    if not items:
+        return {}
+    return {name: sum(1 for it in items if getattr(it, name)) / len(items) for name in MONITORED}
+
+
+def coverage_failures(shares: dict[str, float], thresholds: dict[str, float]) -> list[str]:
+    return [
+        f"field {name!r} on {shares.get(name, 0.0):.0%} of items, below the {minimum:.0%} threshold"
+        for name, minimum in thresholds.items()
+        if shares.get(name, 0.0) < minimum
+    ]
+
+
+class DriftMonitor:
+    def __init__(self, crawler: Any, min_items: int) -> None:
+        self.crawler = crawler
+        self.min_items = min_items
+        self.items: dict[str, Article] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> DriftMonitor:
+        if not crawler.settings.getbool("VN_MONITOR_ENABLED", True):
+            raise NotConfigured("VN_MONITOR_ENABLED is off")
+        ext = cls(crawler, crawler.settings.getint("VN_MONITOR_MIN_ITEMS", 3))
+        crawler.signals.connect(ext.item_seen, signal=signals.item_scraped)
+        crawler.signals.connect(ext.item_seen, signal=signals.item_dropped)
+        crawler.signals.connect(ext.spider_closed, signal=signals.spider_closed)
+        return ext
+
+    def item_seen(self, item: Any, **_: Any) -> None:
+        # Dropped items count too: a duplicate is still a parse, and a reject shows the drift.
+        if isinstance(item, Article):
+            self.items[item.url] = item
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        site = getattr(spider, "site", None)
+        if site is None or reason != "finished":
+            return
+        stats = self.crawler.stats
+        items = list(self.items.values())
+        shares = coverage(items)
+        for name, share in shares.items():
+            stats.set_value(f"vn/coverage/{name}", round(share, 3))
+        article_pages = stats.get_value("vn/pages/article", 0)
+        failures: list[str] = []
+        if article_pages and not items:
+            failures.append(f"{article_pages} article pages fetched but no item parsed")
+        elif len(items) >= self.min_items:
+            failures += coverage_failures(shares, site.coverage)
+        if failures:
+            message = f"template drift on {site.key}: " + "; ".join(failures)
+            stats.set_value("vn/failure", message)
+            logger.error(message)
