@@ -23,9 +23,10 @@ _ATTR = "_vn_reject_log"
 
 
 class RejectLog:
-    def __init__(self, data_dir: str | Path, stats: Any = None) -> None:
+    def __init__(self, data_dir: str | Path, crawler: Any = None) -> None:
         self.dir = Path(data_dir) / "rejects"
-        self.stats = stats
+        # Read the stats through the crawler: spiders are built before Scrapy sets crawler.stats.
+        self.crawler = crawler
         self._files: dict[str, Any] = {}
 
     @classmethod
@@ -34,7 +35,7 @@ class RejectLog:
         if log is None:
             from scrapy import signals
 
-            log = cls(crawler.settings.get("VN_DATA_DIR", "data"), crawler.stats)
+            log = cls(crawler.settings.get("VN_DATA_DIR", "data"), crawler)
             setattr(crawler, _ATTR, log)
             crawler.signals.connect(log.close, signal=signals.engine_stopped, weak=False)
         return log
@@ -54,9 +55,10 @@ class RejectLog:
             fh = self._files[site] = path.open("a", encoding="utf-8")
         fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         fh.flush()
-        if self.stats is not None:
-            self.stats.inc_value("vn/rejected")
-            self.stats.inc_value(f"vn/rejected/{reason}")
+        stats = getattr(self.crawler, "stats", None)
+        if stats is not None:
+            stats.inc_value("vn/rejected")
+            stats.inc_value(f"vn/rejected/{reason}")
         logger.warning("rejected %s (%s): %s", url, site, reason)
 
     def close(self) -> None:

@@ -74,8 +74,6 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = state_store_for(crawler)
         spider.rejects = RejectLog.for_crawler(crawler)
-        crawler.stats.set_value("vn/site", spider.site.key)
-        crawler.stats.set_value("vn/mode", spider.mode)
         return spider
 
     state: StateStore

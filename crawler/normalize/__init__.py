@@ -1,0 +1,1 @@
+"""Shared normalizers (text, dates, URLs) used by parsers and pipelines."""

@@ -1,0 +1,218 @@
+"""URL normalizers: resolve links and compute canonical article URLs.
+
+Liferay portals put navigation state (lifecycle, column, pagination, redirect back-links)
+into query parameters, so the same article is reachable under many URLs. The canonical
+form drops that state but keeps every identifying parameter in its ORIGINAL order
+(Liferay/SharePoint servers are order-insensitive, but our expected URLs and ids are
+derived from the order the site itself uses).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
+
+__all__ = ["DROP_PARAMS", "absolute_url", "canonicalize_url", "same_site"]
+
+_ALLOWED_SCHEMES = frozenset({"http", "https", "ftp"})
+_DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21"}
+# Characters kept literally when re-quoting; "%" is kept so existing escapes survive
+# (which also makes quoting idempotent).
+_PATH_SAFE = "/%:@!$&'()*+,;=-._~"
+_QUERY_SAFE = "/%:@!$'()*+,;=-._~?"  # "&" and "=" are handled by the splitter
+_ESCAPE_RE = re.compile(r"%[0-9a-fA-F]{2}")
+_URL_WS_RE = re.compile(r"[\t\n\r]")
+_SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+#: Exact parameter names (lower-cased) that never identify content.
+DROP_PARAMS: frozenset[str] = frozenset(
+    {
+        # trackers
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "yclid",
+        "gidzl",
+        "zarsrc",
+        "_ga",
+        "mc_cid",
+        "mc_eid",
+        # Liferay navigation/state
+        "p_p_lifecycle",
+        "p_p_state",
+        "p_p_mode",
+        "p_p_col_id",
+        "p_p_col_pos",
+        "p_p_col_count",
+        "p_auth",
+    }
+)
+# A name that IS one of these or ends with "_" + one of these (lower-cased) is dropped:
+# Liferay namespaces portlet parameters as "_<portletId>_<name>".
+_DROP_SUFFIXES: tuple[str, ...] = (
+    "redirect",
+    "inheritredirect",
+    "cur",
+    "delta",
+    "keywords",
+    "advancedsearch",
+    "andoperator",
+    "resetcur",
+    "backurl",
+    "returntofullpageurl",
+)
+_DROP_SUFFIX_SET = frozenset(_DROP_SUFFIXES)
+_DROP_SUFFIX_RE = re.compile("_(?:" + "|".join(_DROP_SUFFIXES) + ")$")
+_DROP_PREFIXES: tuple[str, ...] = ("utm_", "p_r_p_")
+
+
+def _upper_escape(m: re.Match[str]) -> str:
+    return m.group(0).upper()
+
+
+def _quote(part: str, safe: str) -> str:
+    """Percent-encode spaces/non-ASCII (UTF-8) and normalise existing escapes to upper case."""
+    if not part:
+        return part
+    if not part.isascii() or " " in part or '"' in part or "<" in part or ">" in part:
+        part = quote(part, safe=safe)
+    if "%" in part:
+        part = _ESCAPE_RE.sub(_upper_escape, part)
+    return part
+
+
+def _should_drop(name: str) -> bool:
+    """Tracking and Liferay navigation/state parameters (see CONTRACTS.md)."""
+    low = unquote_plus(name).lower()
+    if low in DROP_PARAMS or low in _DROP_SUFFIX_SET:
+        return True
+    if low.startswith(_DROP_PREFIXES):
+        return True
+    return _DROP_SUFFIX_RE.search(low) is not None
+
+
+def absolute_url(href: str | None, base: str) -> str | None:
+    """Resolve ``href`` against ``base``; None for links that are not fetchable documents.
+
+    None for empty hrefs, fragment-only links ("#", "#top") and non-web schemes
+    (javascript:, mailto:, data:, tel:, ...). Tabs/newlines inside the href are removed and
+    backslashes treated as slashes (as browsers do); spaces and non-ASCII are percent-encoded.
+    The fragment of a real link is kept (canonicalize_url drops it).
+    """
+    if not href:
+        return None
+    href = href.strip(" \t\n\r\f\v\xa0\u200b\ufeff")
+    if not href or href.startswith("#"):
+        return None
+    if "\t" in href or "\n" in href or "\r" in href:
+        href = _URL_WS_RE.sub("", href)
+    if "&amp;" in href:
+        href = href.replace("&amp;", "&")
+    m = _SCHEME_RE.match(href)
+    if m and m.group(1).lower() not in _ALLOWED_SCHEMES:
+        return None
+    if "\\" in href:
+        href = href.replace("\\", "/")
+    try:
+        joined = urljoin(base, href)
+        parts = urlsplit(joined)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _ALLOWED_SCHEMES or not parts.netloc:
+        return None
+    path = _quote(parts.path, _PATH_SAFE)
+    query = _quote(parts.query, _QUERY_SAFE + "&=")
+    return urlunsplit((parts.scheme.lower(), parts.netloc, path, query, parts.fragment))
+
+
+def _netloc(parts_scheme: str, netloc: str) -> str:
+    """Lower-case host, IDNA-encode it, strip the default port; keep userinfo as given."""
+    userinfo, _, hostport = netloc.rpartition("@")
+    host, port = hostport, ""
+    if hostport.startswith("["):  # IPv6 literal
+        end = hostport.find("]")
+        if end != -1:
+            host, rest = hostport[: end + 1], hostport[end + 1 :]
+            port = rest[1:] if rest.startswith(":") else ""
+    elif ":" in hostport:
+        host, _, port = hostport.rpartition(":")
+    host = host.lower().rstrip(".")
+    if not host.isascii():
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = quote(host, safe="")
+    if port and (port == _DEFAULT_PORTS.get(parts_scheme) or not port.isdigit()):
+        port = ""
+    out = host + (":" + port if port else "")
+    return (userinfo + "@" + out) if userinfo else out
+
+
+def canonicalize_url(
+    url: str,
+    *,
+    drop: Iterable[str] = (),
+    keep_only: Iterable[str] | None = None,
+) -> str:
+    """Canonical form of an article URL, used for ids and dedup.
+
+    Keeps query parameter order and path case; drops the fragment, trackers, Liferay
+    navigation/state parameters, and the names in ``drop``; with ``keep_only`` only those
+    names survive. Names in ``drop``/``keep_only`` match case-insensitively. Lower-cases
+    scheme and host, removes default ports, gives an empty path as "/". Idempotent.
+    """
+    url = url.strip()
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    netloc = _netloc(scheme, parts.netloc) if parts.netloc else ""
+    path = _quote(parts.path, _PATH_SAFE)
+    if not path and netloc:
+        path = "/"
+    drop_set = {d.lower() for d in drop}
+    keep_set = {k.lower() for k in keep_only} if keep_only is not None else None
+    kept: list[str] = []
+    if parts.query:
+        for pair in parts.query.split("&"):
+            if not pair:
+                continue
+            name = pair.split("=", 1)[0]
+            low = unquote_plus(name).lower()
+            if keep_set is not None:
+                if low not in keep_set:
+                    continue
+            elif _should_drop(name):
+                continue
+            if low in drop_set:
+                continue
+            kept.append(_quote(pair, _QUERY_SAFE + "="))
+    return urlunsplit((scheme, netloc, path, "&".join(kept), ""))
+
+
+def _host_of(value: str) -> str:
+    value = value.strip()
+    if "//" in value:
+        value = urlsplit(value).netloc
+    value = value.rpartition("@")[2]
+    if value.startswith("["):
+        return value[: value.find("]") + 1].lower()
+    host = value.split("/", 1)[0].rsplit(":", 1)[0] if value.count(":") <= 1 else value
+    host = host.lower().rstrip(".")
+    return host[4:] if host.startswith("www.") else host
+
+
+def same_site(url: str, hosts: Iterable[str]) -> bool:
+    """True when ``url``'s host is one of ``hosts`` (bare hosts or URLs; port and "www." ignored).
+
+    Subdomains do NOT match: dangbokhoi.gialai.gov.vn is a different portal from gialai.gov.vn.
+    """
+    if not url:
+        return False
+    try:
+        host = _host_of(urlsplit(url.strip()).netloc)
+    except ValueError:
+        return False
+    if not host:
+        return False
+    return any(host == _host_of(h) for h in hosts if h)

@@ -1,0 +1,212 @@
+"""Parsers of the Liferay-style family, by registry template key.
+
+- ``publishingportal``: the PublishingPortal news blocks (Block_BanTin_Toolbar / _ViewData /
+  _List) in either chrome: Liferay 6.2 WAR portlets (``?p_p_id=...&_<portlet>_newsId=N``) or
+  SharePoint 2013 web parts (``/Pages/ChiTietTin.aspx?ItemID=N``). backan, backan-sharepoint.
+- ``liferay-adt``: Liferay 7 Asset Publisher with an ADT article template. dongthap.
+- ``liferay-journal``: Liferay 6.2 stock Asset Publisher (portlet 101) showing a journal
+  template. thaibinh.
+
+Options (registry ``Site.options``): ``strip_asset_layout`` (bool) overrides whether asset URLs
+lose their layout prefix (``/tin-tuc/-/asset_publisher/...`` -> ``/-/asset_publisher/...``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+
+from crawler.normalize.urls import canonicalize_url
+from crawler.parsers.base import TemplateParser
+from crawler.parsers.liferay_base import LiferayFamilyParser, Selectors
+
+__all__ = [
+    "LIFERAY_PARSERS",
+    "AssetPublisherParser",
+    "LiferayAdtParser",
+    "LiferayJournalParser",
+    "PublishingPortalParser",
+]
+
+
+class PublishingPortalParser(LiferayFamilyParser):
+    """PublishingPortal blocks; one parser for the Liferay and the SharePoint chrome."""
+
+    template = "publishingportal"
+
+    title_selectors: ClassVar[Selectors] = ("h2.tieu-de-tin", ".tieu-de-tin", "div.news-title", ".news-title")
+    date_selectors: ClassVar[Selectors] = (
+        ".toolbar-tin .ngay-dang",
+        ".ngay-dang",
+        ".news-toolbar .article-time",
+        ".article-time",
+        ".news-date",
+    )
+    lead_selectors: ClassVar[Selectors] = (".tom-tat", "div.news-intro", ".news-intro")
+    body_selectors: ClassVar[Selectors] = ("div.noi-dung-tin", "#HtmlContent", ".news-detail .news-content")
+    author_selectors: ClassVar[Selectors] = (
+        ".noi-dung-tin ~ .tac-gia",
+        ".news-detail .news-author",
+        ".tac-gia-tin",
+    )
+    category_selectors: ClassVar[Selectors] = ("ul.menu-chuyen-muc li.active a",)
+    listing_container_selectors: ClassVar[Selectors] = (
+        "[id^='p_p_id_Block_BanTin_List'] .danh-sach-tin",
+        ".danh-sach-tin",
+        ".news-list",
+    )
+    listing_item_selectors: ClassVar[Selectors] = (".tin-item", ".news-item")
+    listing_link_selectors: ClassVar[Selectors] = (
+        ".tieu-de a",
+        "a.title",
+        ".news-info a",
+        "a.anh-dai-dien",
+        "a.news-img",
+    )
+    listing_date_selectors: ClassVar[Selectors] = (".ngay-dang-tin", ".date", ".ngay")
+
+    # SharePoint: the article page and its id parameter, as the site spells them.
+    sharepoint_page: ClassVar[str] = "Pages/ChiTietTin.aspx"
+    sharepoint_id: ClassVar[str] = "ItemID"
+    news_id_suffix: ClassVar[str] = "_newsid"  # Liferay: "_<portletId>_newsId"
+
+    def _sharepoint_item(self, url: str) -> tuple[str, str] | None:
+        """(path prefix, item id) of a SharePoint article URL, any case."""
+        parts = urlsplit(url)
+        page = "/" + self.sharepoint_page.lower()
+        if not parts.path.lower().endswith(page):
+            return None
+        for name, value in parse_qsl(parts.query):
+            if name.lower() == self.sharepoint_id.lower() and value.strip().isdigit():
+                return parts.path[: len(parts.path) - len(page) + 1], value.strip()
+        return None
+
+    def _news_item(self, url: str) -> tuple[str, str] | None:
+        """(namespaced parameter, news id) of a Liferay PublishingPortal article URL."""
+        for name, value in parse_qsl(urlsplit(url).query):
+            if name.lower().endswith(self.news_id_suffix) and value.strip().isdigit():
+                return name, value.strip()
+        return None
+
+    def is_article_url(self, url: str) -> bool:
+        return self._sharepoint_item(url) is not None or self._news_item(url) is not None
+
+    def canonical_url(self, url: str) -> str:
+        parts = urlsplit(url)
+        sp = self._sharepoint_item(url)
+        if sp:
+            # One spelling for chitiettin.aspx?itemid=N and ChiTietTin.aspx?ItemID=N&l=...
+            path = sp[0] + self.sharepoint_page
+            return canonicalize_url(
+                urlunsplit((parts.scheme, parts.netloc, path, f"{self.sharepoint_id}={sp[1]}", ""))
+            )
+        news = self._news_item(url)
+        if news:
+            # Rebuilt in a fixed order: the portlet id is the parameter's namespace.
+            name, news_id = news
+            portlet = name[1 : len(name) - len(self.news_id_suffix)]
+            query = f"p_p_id={quote(portlet)}&{name}={news_id}"
+            return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))
+        return canonicalize_url(url)
+
+    def source_id(self, canonical: str) -> str | None:
+        sp = self._sharepoint_item(canonical)
+        if sp:
+            return f"sharepoint:{sp[1]}"
+        news = self._news_item(canonical)
+        return f"liferay:{news[1]}" if news else None
+
+
+_ASSET_RE = re.compile(r"^(?P<prefix>.*?)/-/asset_publisher/(?P<inst>[^/]+)/content/(?P<slug>id/\d+|[^/]+)")
+
+
+class AssetPublisherParser(LiferayFamilyParser):
+    """Liferay Asset Publisher pages: ``<layout>/-/asset_publisher/<instance>/content/<slug>``."""
+
+    strip_asset_layout: ClassVar[bool] = False
+    listing_container_selectors: ClassVar[Selectors] = (
+        ".portlet-asset-publisher",
+        "[id^='p_p_id_101_INSTANCE']",
+        "[id*='AssetPublisherPortlet_INSTANCE']",
+    )
+    listing_item_selectors: ClassVar[Selectors] = (".asset-abstract",)
+    listing_link_selectors: ClassVar[Selectors] = (".asset-title a", ".asset-more a")
+    listing_date_selectors: ClassVar[Selectors] = (".metadata-publish-date", ".asset-metadata", ".date")
+
+    def _strip(self) -> bool:
+        return bool(self.options.get("strip_asset_layout", self.strip_asset_layout))
+
+    def is_article_url(self, url: str) -> bool:
+        return _ASSET_RE.match(urlsplit(url).path) is not None
+
+    def canonical_url(self, url: str) -> str:
+        parts = urlsplit(url)
+        m = _ASSET_RE.match(parts.path)
+        if not m:
+            return canonicalize_url(url)
+        prefix = "" if self._strip() else m["prefix"]
+        path = f"{prefix}/-/asset_publisher/{m['inst']}/content/{m['slug']}"
+        # The query is navigation only (redirect, inheritRedirect, _cur...): the path names the asset.
+        return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
+
+    def source_id(self, canonical: str) -> str | None:
+        m = _ASSET_RE.match(urlsplit(canonical).path)
+        if not m:
+            return None
+        return "liferay:" + m["slug"].removeprefix("id/")
+
+
+class LiferayAdtParser(AssetPublisherParser):
+    """Liferay 7 Asset Publisher ("Xuất bản thông tin") rendering an ADT ``div.news-detail``."""
+
+    template = "liferay-adt"
+    strip_asset_layout = True  # canonical links are /-/asset_publisher/...; side lists add /tin-tuc
+
+    title_selectors: ClassVar[Selectors] = (
+        ".news-detail h1.title",
+        ".news-detail .title",
+        ".asset-full-content .asset-title",
+    )
+    date_selectors: ClassVar[Selectors] = (
+        ".news-detail .date-time",
+        ".date-time",
+        ".asset-full-content .metadata-publish-date",
+    )
+    lead_selectors: ClassVar[Selectors] = (
+        ".news-detail .sapo",
+        ".news-detail .lead",
+        ".asset-full-content .sapo",
+    )
+    lead_image_selectors: ClassVar[Selectors] = (".news-detail .img-main", ".news-detail .anh-dai-dien")
+    body_selectors: ClassVar[Selectors] = (".news-detail div.content", ".news-detail .noi-dung")
+    author_selectors: ClassVar[Selectors] = (".news-detail .author", ".news-detail .tac-gia")
+    category_selectors: ClassVar[Selectors] = (
+        ".asset-full-content .asset-category",
+        ".news-detail .category",
+    )
+
+
+class LiferayJournalParser(AssetPublisherParser):
+    """Liferay 6.2 stock Asset Publisher (portlet 101) with a journal template ``div.chi-tiet-tin``."""
+
+    template = "liferay-journal"
+
+    title_selectors: ClassVar[Selectors] = (
+        ".asset-full-content > .taglib-header .header-title",
+        ".asset-full-content .taglib-header .header-title",
+        ".chi-tiet-tin .tieu-de",
+    )
+    date_selectors: ClassVar[Selectors] = (
+        ".chi-tiet-tin .ngay-dang",
+        ".asset-full-content .metadata-publish-date",
+    )
+    lead_selectors: ClassVar[Selectors] = (".chi-tiet-tin .sapo", ".chi-tiet-tin .tom-tat")
+    body_selectors: ClassVar[Selectors] = (".chi-tiet-tin .noi-dung", ".asset-content .noi-dung")
+    author_selectors: ClassVar[Selectors] = (".chi-tiet-tin .tac-gia", ".chi-tiet-tin .author")
+    category_selectors: ClassVar[Selectors] = (".breadcrumb li.current-parent a",)
+
+
+LIFERAY_PARSERS: dict[str, type[TemplateParser]] = {
+    cls.template: cls for cls in (PublishingPortalParser, LiferayAdtParser, LiferayJournalParser)
+}

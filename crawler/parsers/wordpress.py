@@ -1,0 +1,753 @@
+"""WordPress parsers: one generic parser and theme subclasses that override selectors only.
+
+    WordPressParser  "wordpress"     unknown theme: JSON-LD / OpenGraph / article:* meta, .entry-content
+    NewspaperParser  "wp-newspaper"  tagDiv Newspaper (khoicq): .td-post-content, .td-post-header
+    SahifaParser     "wp-sahifa"     TieLabs Sahifa (gialai): div.entry, p.post-meta, e3lan ads
+    JannahParser     "wp-jannah"     TieLabs Jannah: .entry-content, stream-item ads, .about-author
+
+Each parser reads a post page (`parse_article`), a category page (`parse_listing`) and a REST
+API entry (`parse_rest_post`, optionally with the post's page for the theme-only fields).
+Site option `wp_timezone_is_wall_time`: the site's WordPress time zone was left at UTC, so its
+"+00:00" times are Vietnamese wall-clock time (labeled +07:00 as is, not converted).
+
+Which fields a REST entry alone gives: url, title, published_at, modified_at, body, captions and
+images of the content, attachments, source_id; author when the content prints a byline or the
+entry carries `_embedded.author` / Yoast data; category and tags only with `_embed`. The page
+adds the theme's author, category, tags, lead (sub-title) and featured image with its caption.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import parse_qsl, urlsplit
+
+from lxml.html import HtmlElement
+from parsel import Selector
+
+from crawler.items import Article, Image
+from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
+from crawler.normalize.text import clean_text, is_boilerplate
+from crawler.normalize.urls import absolute_url
+from crawler.parsers.base import Listing, TemplateParser
+from crawler.parsers.wp_content import CONTENT_REMOVE, Content, extract_content, fragment, html_to_text
+from crawler.parsers.wp_discovery import is_wp_article_url, rest_datetime, wp_canonical_url
+
+__all__ = ["WORDPRESS_PARSERS", "JannahParser", "NewspaperParser", "SahifaParser", "WordPressParser"]
+
+_POSTID_RE = re.compile(r"\bpostid-(\d+)\b")
+_POST_ID_RE = re.compile(r"^post-(\d+)$")
+_AUTO_EXCERPT_RE = re.compile(r"(?:\[(?:…|&hellip;|\.\.\.)\]|…|\.\.\.)\s*$")
+# Ancestors that mark a link as outside the main loop of a listing page.
+_NOT_LOOP_XPATH = (
+    "ancestor::*[self::aside or self::nav or self::footer or @id='sidebar'"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' td-main-sidebar ')"
+    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
+)
+
+
+@dataclass
+class _Page:
+    """One parsed page: the tree, its meta tags and its JSON-LD objects (computed once)."""
+
+    sel: Selector
+    meta: dict[str, str]
+    ld: list[dict[str, Any]]
+
+    def first_meta(self, *names: str) -> str | None:
+        for name in names:
+            value = self.meta.get(name)
+            if value and value.strip():
+                return value.strip()
+        return None
+
+    def ld_values(self, key: str) -> list[Any]:
+        return [obj[key] for obj in self.ld if key in obj]
+
+    def article_ld(self) -> list[dict[str, Any]]:
+        """Article-like JSON-LD objects first (Yoast puts WebPage, Article, Person in one graph)."""
+        kinds = ("Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle")
+
+        def is_article(obj: dict[str, Any]) -> bool:
+            t = obj.get("@type")
+            types = t if isinstance(t, list) else [t]
+            return any(x in kinds for x in types)
+
+        return [o for o in self.ld if is_article(o)] + [o for o in self.ld if not is_article(o)]
+
+
+def _flatten_ld(data: Any) -> Iterable[dict[str, Any]]:
+    if isinstance(data, list):
+        for item in data:
+            yield from _flatten_ld(item)
+    elif isinstance(data, dict):
+        if "@graph" in data:
+            yield from _flatten_ld(data["@graph"])
+        else:
+            yield data
+
+
+def _page(html: str) -> _Page:
+    sel = Selector(text=html)
+    meta: dict[str, str] = {}
+    for m in sel.xpath("//meta[@content]"):
+        name = m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop")
+        if name and name.strip().lower() not in meta:
+            meta[name.strip().lower()] = m.attrib["content"]
+    ld: list[dict[str, Any]] = []
+    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
+        try:
+            ld.extend(_flatten_ld(json.loads(raw)))
+        except ValueError:
+            continue  # broken JSON-LD is common; the other sources still work
+    return _Page(sel, meta, ld)
+
+
+def _node_text(node: Selector) -> str:
+    root = node.root
+    if isinstance(root, HtmlElement):
+        return clean_text(root.text_content())
+    return clean_text(str(root))
+
+
+class WordPressParser(TemplateParser):
+    """Generic WordPress post parser. Theme subclasses override the selector tuples below.
+
+    Selector tuples are tried in order; the first that gives a value wins. Theme tuples list
+    their own selectors first and then the generic ones.
+    """
+
+    template: ClassVar[str] = "wordpress"
+
+    title_selectors: ClassVar[tuple[str, ...]] = (
+        "h1.entry-title",
+        "h1.post-title",
+        ".entry-header h1",
+        "article h1",
+    )
+    content_selectors: ClassVar[tuple[str, ...]] = (
+        ".entry-content",
+        ".post-content",
+        "[itemprop=articleBody]",
+        ".single-content",
+        ".article-content",
+    )
+    # Elements carrying a machine-readable date in @datetime / @content.
+    date_attr_selectors: ClassVar[tuple[str, ...]] = (
+        "article time.entry-date[datetime]",
+        ".entry-meta time[datetime]",
+        "article time[datetime]",
+    )
+    visible_date_selectors: ClassVar[tuple[str, ...]] = (
+        ".entry-meta .entry-date",
+        ".posted-on",
+        ".post-date",
+    )
+    author_selectors: ClassVar[tuple[str, ...]] = (
+        ".entry-meta .author a",
+        ".byline .author a",
+        ".byline a",
+        ".author.vcard .fn",
+        "article a[rel=author]",
+        "article .post-author a",
+        "article .posted-by a",
+        "article .entry-author a",
+    )
+    category_selectors: ClassVar[tuple[str, ...]] = (
+        ".cat-links a",
+        ".entry-categories a",
+        "article a[rel~=category]",
+        "a[rel~=category]",
+    )
+    tag_selectors: ClassVar[tuple[str, ...]] = (".tags-links a", ".post-tags a", "a[rel=tag]")
+    lead_selectors: ClassVar[tuple[str, ...]] = ()
+    # A featured image the theme shows above the content (a figure: image + optional caption).
+    featured_selectors: ClassVar[tuple[str, ...]] = ()
+    featured_caption_selectors: ClassVar[tuple[str, ...]] = ()  # when the caption sits outside the figure
+    extra_remove: ClassVar[tuple[str, ...]] = ()
+    listing_scope_selectors: ClassVar[tuple[str, ...]] = (
+        "main",
+        "#main",
+        "#primary",
+        ".site-main",
+        "#content",
+    )
+    listing_item_selectors: ClassVar[tuple[str, ...]] = (
+        "article .entry-title a",
+        "article h2 a",
+        ".post .entry-title a",
+    )
+    # The loop item around a listing link (nearest first: the last match of this ancestor axis).
+    listing_item_xpath: ClassVar[str] = (
+        "ancestor::*[self::article or self::li"
+        " or contains(concat(' ', normalize-space(@class), ' '), ' td_module_wrap ')]"
+    )
+    listing_date_selectors: ClassVar[tuple[str, ...]] = (".entry-date", ".posted-on", ".post-date", ".date")
+    next_page_selectors: ClassVar[tuple[str, ...]] = (
+        "link[rel=next]::attr(href)",
+        "a.next.page-numbers::attr(href)",
+        "a[rel=next]::attr(href)",
+        ".nav-previous a::attr(href)",
+        ".pagination span.current + a::attr(href)",
+        ".page-nav span.current + a::attr(href)",
+    )
+
+    def __init__(self, base_url: str, options: dict[str, Any] | None = None) -> None:
+        super().__init__(base_url, options)
+        self.wall_time = bool(self.options.get("wp_timezone_is_wall_time", False))
+        self.remove = (*CONTENT_REMOVE, *self.extra_remove)
+
+    # -- URLs -------------------------------------------------------------------------------
+
+    def canonical_url(self, url: str) -> str:
+        return wp_canonical_url(url)
+
+    def is_article_url(self, url: str) -> bool:
+        return is_wp_article_url(url)
+
+    # -- article page ---------------------------------------------------------------------------
+
+    def parse_article(self, html: str, url: str) -> Article | None:
+        page = _page(html)
+        if not self._is_post(page):
+            return None
+        canonical = self._page_url(page, url)
+        container = self._content_node(page)
+        content = extract_content(container, canonical, self.remove) if container is not None else Content()
+        featured = self._featured(page, canonical)
+        images = self._with_featured(featured, content.images)
+        captions = self._captions_with_featured(featured, content.captions)
+        return Article(
+            url=canonical,
+            title=self._title(page),
+            published_at=self._published(page),
+            modified_at=self._modified(page),
+            lead=self._lead(page, content.body),
+            body=content.body,
+            captions=captions,
+            images=images,
+            author=content.byline or self._author(page),
+            attachments=content.attachments,
+            category=self._category(page),
+            tags=self._tags(page),
+            source_id=self._source_id(page, url),
+        )
+
+    def _is_post(self, page: _Page) -> bool:
+        classes = set((page.sel.xpath("//body/@class").get() or "").split())
+        if classes & {"single-post", "single", "single-format-standard"} or any(
+            c.startswith("postid-") for c in classes
+        ):
+            return True
+        if classes & {"archive", "category", "tag", "blog", "home", "search", "error404", "page"}:
+            return False
+        if (page.first_meta("og:type") or "").lower() == "article":
+            return True
+        return (
+            self._first_node(page, self.title_selectors) is not None and self._content_node(page) is not None
+        )
+
+    @staticmethod
+    def _first_node(page: _Page, selectors: Iterable[str]) -> Selector | None:
+        for css in selectors:
+            node = page.sel.css(css)
+            if node:
+                return node[0]
+        return None
+
+    def _first_text(self, page: _Page, selectors: Iterable[str]) -> str | None:
+        for css in selectors:
+            for node in page.sel.css(css):
+                text = _node_text(node)
+                if text and not is_boilerplate(text):
+                    return text
+        return None
+
+    def _content_node(self, page: _Page) -> HtmlElement | None:
+        for css in self.content_selectors:
+            for node in page.sel.css(css):
+                if isinstance(node.root, HtmlElement):
+                    return node.root
+        return None
+
+    def _page_url(self, page: _Page, url: str) -> str:
+        """rel=canonical when it points to the host the page came from, else the fetched URL."""
+        href = page.sel.css("link[rel=canonical]::attr(href)").get()
+        canonical = absolute_url(href, url) if href else None
+        if canonical and urlsplit(canonical).hostname == urlsplit(url).hostname:
+            return self.canonical_url(canonical)
+        return self.canonical_url(url)
+
+    def _title(self, page: _Page) -> str | None:
+        title = self._first_text(page, self.title_selectors)
+        if title:
+            return title
+        for obj in page.article_ld():
+            if isinstance(obj.get("headline"), str) and obj["headline"].strip():
+                return clean_text(obj["headline"])
+        og = clean_text(page.first_meta("og:title"))
+        site_name = clean_text(page.first_meta("og:site_name"))
+        if og and site_name:  # Yoast appends " - Site name"
+            og = re.sub(rf"\s*[-–|]\s*{re.escape(site_name)}$", "", og)
+        return og or None
+
+    def _iso(self, raw: str | None) -> str | None:
+        return parse_iso_datetime(raw, wall_time=self.wall_time) if raw else None
+
+    def _published(self, page: _Page) -> str | None:
+        candidates = [page.first_meta("article:published_time", "datepublished")]
+        candidates += [
+            v for obj in page.article_ld() for v in [obj.get("datePublished")] if isinstance(v, str)
+        ]
+        for css in self.date_attr_selectors:
+            node = page.sel.css(css)
+            if node:
+                candidates.append(node[0].attrib.get("datetime") or node[0].attrib.get("content"))
+        for raw in candidates:
+            iso = self._iso(raw)
+            if iso:
+                return iso
+        for css in self.visible_date_selectors:
+            for node in page.sel.css(css):
+                iso = parse_vn_date(_node_text(node))
+                if iso:
+                    return iso
+        return None
+
+    def _modified(self, page: _Page) -> str | None:
+        candidates = [page.first_meta("article:modified_time", "datemodified", "og:updated_time")]
+        candidates += [
+            v for obj in page.article_ld() for v in [obj.get("dateModified")] if isinstance(v, str)
+        ]
+        for raw in candidates:
+            iso = self._iso(raw)
+            if iso:
+                return iso
+        return None
+
+    def _author(self, page: _Page) -> str | None:
+        name = self._first_text(page, self.author_selectors)
+        if name:
+            return name
+        name = clean_text(page.first_meta("author"))
+        if name:
+            return name
+        for obj in page.article_ld():
+            found = _ld_person(obj.get("author"), page.ld)
+            if found:
+                return found
+        return None
+
+    def _category(self, page: _Page) -> str | None:
+        return (
+            self._first_text(page, self.category_selectors)
+            or clean_text(page.first_meta("article:section"))
+            or None
+        )
+
+    def _tags(self, page: _Page) -> list[str]:
+        for css in self.tag_selectors:
+            tags = [t for t in (_node_text(n) for n in page.sel.css(css)) if t]
+            if tags:
+                return list(dict.fromkeys(tags))
+        return []
+
+    def _lead(self, page: _Page, body: list[str]) -> str | None:
+        lead = self._first_text(page, self.lead_selectors) if self.lead_selectors else None
+        if lead and body and body[0] == lead:
+            return None  # shown as the first paragraph too: it is body
+        return lead
+
+    def _featured(self, page: _Page, base: str) -> Image | None:
+        node = self._first_node(page, self.featured_selectors) if self.featured_selectors else None
+        if node is None or not isinstance(node.root, HtmlElement):
+            return None
+        found = extract_content(node.root, base, self.remove)
+        if not found.images:
+            return None
+        image = found.images[0]
+        caption = image["caption"] or (found.captions[0] if found.captions else None)
+        if caption is None and self.featured_caption_selectors:
+            caption = self._first_text(page, self.featured_caption_selectors)
+        return {"src": image["src"], "caption": caption}
+
+    @staticmethod
+    def _with_featured(featured: Image | None, images: list[Image]) -> list[Image]:
+        if featured is None or any(_same_image(featured["src"], i["src"]) for i in images):
+            return images
+        return [featured, *images]
+
+    @staticmethod
+    def _captions_with_featured(featured: Image | None, captions: list[str]) -> list[str]:
+        if featured is None or not featured["caption"] or featured["caption"] in captions:
+            return captions
+        return [featured["caption"], *captions]
+
+    def _source_id(self, page: _Page, url: str) -> str | None:
+        body_class = page.sel.xpath("//body/@class").get() or ""
+        m = _POSTID_RE.search(body_class)
+        if m:
+            return f"wp:{m.group(1)}"
+        for art_id in page.sel.xpath("//article/@id").getall():
+            m = _POST_ID_RE.match(art_id.strip())
+            if m:
+                return f"wp:{m.group(1)}"
+        for href in (page.sel.css("link[rel=shortlink]::attr(href)").get(), url):
+            if href:
+                value = dict(parse_qsl(urlsplit(href).query)).get("p", "")
+                if value.isdigit():
+                    return f"wp:{value}"
+        value = page.sel.css("input[name=comment_post_ID]::attr(value)").get() or ""
+        return f"wp:{value}" if value.isdigit() else None
+
+    # -- REST API entry -------------------------------------------------------------------------
+
+    def parse_rest_post(
+        self, post: Mapping[str, Any], html: str | None = None, url: str | None = None
+    ) -> Article:
+        """The item of one `/wp-json/wp/v2/posts` entry; with the post's page (`html`) the
+        theme-only fields (author, category, tags, lead, featured image, captions the content
+        lacks) come from the page, everything else from the entry."""
+        link = post.get("link") or url or ""
+        canonical = self.canonical_url(absolute_url(link, self.base_url + "/") or link)
+        content_html = _rendered(post.get("content"))
+        content = extract_content(fragment(content_html), canonical, self.remove, copy_tree=False)
+        page_item = self.parse_article(html, url or canonical) if html else None
+
+        images = content.images
+        captions = content.captions
+        author = content.byline
+        lead = _manual_excerpt(post, content.body)
+        category, tags = _embedded_terms(post)
+        if page_item is not None:
+            images, captions = _merge_figures(images, captions, page_item.images)
+            author = author or page_item.author
+            lead = page_item.lead or lead
+            category = page_item.category or category
+            tags = page_item.tags or tags
+        return Article(
+            url=canonical,
+            title=html_to_text(_rendered(post.get("title"))) or (page_item.title if page_item else None),
+            published_at=rest_datetime(post, "date", wall_time=self.wall_time)
+            or (page_item.published_at if page_item else None),
+            modified_at=rest_datetime(post, "modified", wall_time=self.wall_time)
+            or (page_item.modified_at if page_item else None),
+            lead=lead,
+            body=content.body,
+            captions=captions,
+            images=images,
+            author=author or _rest_author(post),
+            attachments=content.attachments,
+            category=category,
+            tags=tags,
+            source_id=f"wp:{post['id']}" if isinstance(post.get("id"), int) else None,
+        )
+
+    # -- listing page ---------------------------------------------------------------------------
+
+    def parse_listing(self, html: str, url: str) -> Listing:
+        sel = Selector(text=html)
+        scope: Selector | None = None
+        for css in self.listing_scope_selectors:
+            found = sel.css(css)
+            if found:
+                scope = found[0]
+                break
+        hosts = {urlsplit(url).hostname, urlsplit(self.base_url).hostname}
+        urls: list[str] = []
+        dates: dict[str, str] = {}
+        # One combined selector keeps document order across the alternatives.
+        for a in (scope or sel).css(", ".join(self.listing_item_selectors)):
+            if a.xpath(_NOT_LOOP_XPATH):
+                continue
+            href = absolute_url(a.attrib.get("href"), url)
+            if not href or urlsplit(href).hostname not in hosts or not self.is_article_url(href):
+                continue
+            canonical = self.canonical_url(href)
+            if canonical in urls:
+                continue
+            urls.append(canonical)
+            when = self._listing_date(a)
+            if when:
+                dates[canonical] = when
+        return Listing(article_urls=urls, next_page=self._next_page(sel, url), dates=dates)
+
+    def _listing_date(self, link: Selector) -> str | None:
+        """The date printed in the loop item around `link` (machine-readable first)."""
+        item = link.xpath(self.listing_item_xpath)
+        if not item:
+            return None
+        for raw in item[-1].css("time[datetime]::attr(datetime)").getall():
+            iso = self._iso(raw)
+            if iso:
+                return iso
+        for css in self.listing_date_selectors:
+            for node in item[-1].css(css):
+                iso = parse_vn_date(_node_text(node))
+                if iso:
+                    return iso
+        return None
+
+    def _next_page(self, sel: Selector, url: str) -> str | None:
+        here = self.canonical_url(url)
+        for css in self.next_page_selectors:
+            for href in sel.css(css).getall():
+                nxt = absolute_url(href.strip(), url)
+                if nxt and self.canonical_url(nxt) != here:
+                    return nxt
+        return None
+
+
+# -- helpers shared by the REST path ----------------------------------------------------------
+
+
+def _rendered(value: Any) -> str:
+    if isinstance(value, Mapping):
+        value = value.get("rendered")
+    return value if isinstance(value, str) else ""
+
+
+def _manual_excerpt(post: Mapping[str, Any], body: list[str]) -> str | None:
+    """A hand-written excerpt is the lead; WordPress's automatic one ("… [&hellip;]") is not."""
+    raw = _rendered(post.get("excerpt"))
+    text = html_to_text(raw)
+    if not text or _AUTO_EXCERPT_RE.search(text) or (body and body[0].startswith(text)):
+        return None
+    return text
+
+
+def _ld_person(value: Any, graph: list[dict[str, Any]]) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, str):
+        return clean_text(value) or None
+    if isinstance(value, Mapping):
+        if isinstance(value.get("name"), str):
+            return clean_text(value["name"]) or None
+        ref = value.get("@id")
+        for obj in graph:
+            if ref and obj.get("@id") == ref and isinstance(obj.get("name"), str):
+                return clean_text(obj["name"]) or None
+    return None
+
+
+def _rest_author(post: Mapping[str, Any]) -> str | None:
+    """The WP user's display name from `_embedded` or Yoast's data (the REST `author` is an id)."""
+    embedded = post.get("_embedded")
+    if isinstance(embedded, Mapping):
+        authors = embedded.get("author")
+        if isinstance(authors, list) and authors and isinstance(authors[0], Mapping):
+            name = clean_text(authors[0].get("name"))
+            if name:
+                return name
+    yoast = post.get("yoast_head_json")
+    if isinstance(yoast, Mapping):
+        name = clean_text(yoast.get("author")) or clean_text(
+            (yoast.get("twitter_misc") or {}).get("Written by")
+        )
+        if name:
+            return name
+    head = post.get("yoast_head")
+    if isinstance(head, str) and head:
+        page = _page(head)
+        name = clean_text(page.first_meta("author")) or clean_text(page.first_meta("twitter:data1"))
+        label = clean_text(page.first_meta("twitter:label1")).lower()
+        if page.first_meta("author"):
+            return name or None
+        if name and label in ("written by", "được viết bởi", "viết bởi", "tác giả"):
+            return name
+        for obj in page.article_ld():
+            found = _ld_person(obj.get("author"), page.ld)
+            if found:
+                return found
+    return None
+
+
+def _embedded_terms(post: Mapping[str, Any]) -> tuple[str | None, list[str]]:
+    """Category name and tag names from `_embedded["wp:term"]` (present with `?_embed`)."""
+    embedded = post.get("_embedded")
+    terms = embedded.get("wp:term") if isinstance(embedded, Mapping) else None
+    category: str | None = None
+    tags: list[str] = []
+    for group in terms if isinstance(terms, list) else []:
+        for term in group if isinstance(group, list) else []:
+            if not isinstance(term, Mapping):
+                continue
+            name = html_to_text(term.get("name"))
+            if term.get("taxonomy") == "category" and name and category is None:
+                category = name
+            elif term.get("taxonomy") == "post_tag" and name:
+                tags.append(name)
+    return category, tags
+
+
+_SIZE_SUFFIX_RE = re.compile(r"-\d+x\d+(?=\.\w+$)")
+
+
+def _image_key(src: str) -> str:
+    """An image's identity across sizes: path without WordPress's "-300x200" suffix."""
+    return _SIZE_SUFFIX_RE.sub("", urlsplit(src).path)
+
+
+def _same_image(a: str, b: str) -> bool:
+    return _image_key(a) == _image_key(b)
+
+
+def _merge_figures(
+    images: list[Image], captions: list[str], page_images: list[Image]
+) -> tuple[list[Image], list[str]]:
+    """REST images, with the caption the page shows for the same image when REST has none, and
+    the images the page shows before the content (the theme's featured image) in front."""
+    by_key = {_image_key(i["src"]): i["caption"] for i in page_images if i["caption"]}
+    merged: list[Image] = [
+        {"src": i["src"], "caption": i["caption"] or by_key.get(_image_key(i["src"]))} for i in images
+    ]
+    rest_keys = {_image_key(i["src"]) for i in images}
+    leading: list[Image] = []
+    for img in page_images:
+        if _image_key(img["src"]) in rest_keys:
+            break
+        leading.append(img)
+    if not leading and merged == images:
+        return images, captions
+    out: list[str] = []
+    for img in leading + merged:
+        if img["caption"] and img["caption"] not in out:
+            out.append(img["caption"])
+    out += [c for c in captions if c not in out]  # captions of no image (videos, galleries)
+    return leading + merged, out
+
+
+# -- themes -----------------------------------------------------------------------------------
+
+
+class NewspaperParser(WordPressParser):
+    """tagDiv Newspaper (khoicq)."""
+
+    template: ClassVar[str] = "wp-newspaper"
+    title_selectors = (
+        ".td-post-title h1.entry-title",
+        ".td-post-header h1.entry-title",
+        *WordPressParser.title_selectors,
+    )
+    content_selectors = (".td-post-content", *WordPressParser.content_selectors)
+    date_attr_selectors = (".td-post-header time.entry-date[datetime]", *WordPressParser.date_attr_selectors)
+    visible_date_selectors = (".td-post-header .td-post-date", *WordPressParser.visible_date_selectors)
+    author_selectors = (
+        ".td-post-header .td-post-author-name a",
+        ".td-author-name .fn a",
+        *WordPressParser.author_selectors,
+    )
+    category_selectors = (".td-post-header .td-category a", *WordPressParser.category_selectors)
+    tag_selectors = (".td-post-source-tags .td-tags a", *WordPressParser.tag_selectors)
+    lead_selectors = (".td-post-sub-title",)
+    featured_selectors = (".td-post-featured-image",)
+    extra_remove = (
+        ".td-post-sharing-top",
+        ".td-post-sharing-bottom",
+        ".td_block_related_posts",
+        ".td-adspot-title",
+    )
+    listing_scope_selectors = (
+        ".td-ss-main-content",
+        ".td-main-content",
+        *WordPressParser.listing_scope_selectors,
+    )
+    listing_item_selectors = (
+        ".td_module_wrap .entry-title a",
+        ".td-block-span6 .entry-title a",
+        *WordPressParser.listing_item_selectors,
+    )
+    next_page_selectors = (
+        "link[rel=next]::attr(href)",
+        ".page-nav span.current + a::attr(href)",
+        *WordPressParser.next_page_selectors,
+    )
+
+
+class SahifaParser(WordPressParser):
+    """TieLabs Sahifa (gialai)."""
+
+    template: ClassVar[str] = "wp-sahifa"
+    title_selectors = (
+        "#the-post h1.post-title",
+        ".post-inner h1.entry-title",
+        *WordPressParser.title_selectors,
+    )
+    content_selectors = (
+        "#the-post .post-inner div.entry",
+        ".post-inner div.entry",
+        *WordPressParser.content_selectors,
+    )
+    visible_date_selectors = ("#the-post .post-meta .tie-date", *WordPressParser.visible_date_selectors)
+    author_selectors = (
+        "#the-post .post-meta-author a",
+        "#the-post .vcard.author .fn",
+        *WordPressParser.author_selectors,
+    )
+    category_selectors = (
+        "#the-post .post-meta .post-cats a",
+        "#crumbs a:last-of-type",
+        *WordPressParser.category_selectors,
+    )
+    tag_selectors = ("#the-post .post-tag a", "#the-post a[rel=tag]", *WordPressParser.tag_selectors)
+    featured_selectors = ("#the-post .single-post-thumb",)
+    featured_caption_selectors = ("#the-post .single-post-caption",)
+    extra_remove = (".post-meta",)
+    listing_scope_selectors = ("#main-content .content", ".content", *WordPressParser.listing_scope_selectors)
+    listing_item_selectors = (
+        "article.item-list h2.post-box-title a",
+        *WordPressParser.listing_item_selectors,
+    )
+    listing_date_selectors = (".tie-date", *WordPressParser.listing_date_selectors)
+    next_page_selectors = (
+        "#tie-next-page a::attr(href)",
+        "link[rel=next]::attr(href)",
+        ".pagination span.current + a::attr(href)",
+        *WordPressParser.next_page_selectors,
+    )
+
+
+class JannahParser(WordPressParser):
+    """TieLabs Jannah (Sahifa's successor)."""
+
+    template: ClassVar[str] = "wp-jannah"
+    title_selectors = (".entry-header h1.post-title", "h1.entry-title", *WordPressParser.title_selectors)
+    content_selectors = (".entry-content.entry", *WordPressParser.content_selectors)
+    visible_date_selectors = (".entry-header .post-meta .date", *WordPressParser.visible_date_selectors)
+    author_selectors = (
+        ".entry-header .meta-author a",
+        ".entry-header .author-name",
+        *WordPressParser.author_selectors,
+    )
+    category_selectors = (".entry-header .post-cat-wrap a", *WordPressParser.category_selectors)
+    tag_selectors = (".post-bottom-meta .tagcloud a", *WordPressParser.tag_selectors)
+    lead_selectors = (".entry-header .entry-sub-title",)
+    featured_selectors = (".featured-area figure", ".featured-area")
+    extra_remove = (
+        ".post-bottom-meta",
+        ".toggle-post-content",
+        ".post-components",
+        ".tie-fluid-width-video-wrapper",
+    )
+    listing_scope_selectors = ("#posts-container", ".main-content", *WordPressParser.listing_scope_selectors)
+    listing_item_selectors = (
+        "li.post-item .post-title a",
+        ".post-details .post-title a",
+        *WordPressParser.listing_item_selectors,
+    )
+    listing_date_selectors = (".post-meta .date", *WordPressParser.listing_date_selectors)
+    next_page_selectors = (
+        ".pages-nav .the-next-page a::attr(href)",
+        "link[rel=next]::attr(href)",
+        *WordPressParser.next_page_selectors,
+    )
+
+
+WORDPRESS_PARSERS: dict[str, type[TemplateParser]] = {
+    cls.template: cls for cls in (WordPressParser, NewspaperParser, SahifaParser, JannahParser)
+}
