@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         settings.set("DOWNLOAD_DELAY", 0)
         rows = run_sites(keys, settings)
     print(format_table(rows))
-    files = sorted(str(p.relative_to(ROOT)) for p in data_dir.glob("*/*.jsonl"))
+    files = sorted(str(p) for p in data_dir.glob("*/*.jsonl"))
     print("\nJSONL written:\n  " + "\n  ".join(files))
     empty = [r.site for r in rows if r.items == 0]
     if empty or any(r.failed for r in rows):

@@ -16,19 +16,31 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from itemadapter import ItemAdapter
 
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import decode_html
 from crawler.parsers import ParseError, parser_for
-from crawler.sites import site_for_url
+from crawler.sites import get_site, site_for_url
 
 
-def extract_page(url: str, body: bytes, content_type: str | None = None) -> dict[str, Any]:
-    """Parse one stored page into the item dict the store would write (identity fields included)."""
-    site = site_for_url(url)
-    parser = parser_for(site)
+def extract_page(
+    url: str, body: bytes, content_type: str | None = None, site_key: str | None = None
+) -> dict[str, Any]:
+    """Parse one stored page into the item dict the store would write (identity fields included).
+
+    `site_key` names the registry entry when the URL cannot (a replica on 127.0.0.1, a page out
+    of a WARC file); the parser is then bound to the URL's origin instead of the site's base URL.
+    """
+    if site_key is None:
+        site = site_for_url(url)
+        parser = parser_for(site)
+    else:
+        site = get_site(site_key)
+        parts = urlsplit(url)
+        parser = parser_for(site, f"{parts.scheme}://{parts.netloc}")
     article = parser.parse_article(decode_html(body, content_type), url)
     if article is None:
         raise ParseError(f"{url} is not an article page of template {site.template!r}")
@@ -59,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m crawler.extract", description=__doc__.split("\n\n")[0])
     ap.add_argument("--url", help="the URL the page was served at (selects the site and parser)")
     ap.add_argument("--batch", metavar="MANIFEST", help='file of "URL<TAB>PATH" lines; paths relative to it')
+    ap.add_argument("--site", metavar="KEY", help="registry key, when the URL's host is not the site's")
     ap.add_argument("file", nargs="?", help="the stored HTML page")
     args = ap.parse_args(argv)
     out = sys.stdout
@@ -71,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.url and args.file):
         ap.error("give --url URL FILE, or --batch MANIFEST")
     try:
-        record = extract_page(args.url, Path(args.file).read_bytes())
+        record = extract_page(args.url, Path(args.file).read_bytes(), site_key=args.site)
     except (KeyError, ParseError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -10,7 +10,9 @@ from crawler.spiders import SITE_SPIDERS
 from crawler.summary import SiteSummary
 
 
-def schedule_sites(process: Any, keys: list[str], spider_args: dict[str, Any] | None = None) -> dict[str, Crawler]:
+def schedule_sites(
+    process: Any, keys: list[str], spider_args: dict[str, Any] | None = None
+) -> dict[str, Crawler]:
     """Add one crawler per site to `process` (run concurrently, each with its own politeness)."""
     unknown = sorted(set(keys) - set(SITE_SPIDERS))
     if unknown:
@@ -24,7 +26,9 @@ def schedule_sites(process: Any, keys: list[str], spider_args: dict[str, Any] | 
 
 
 def summaries(crawlers: dict[str, Crawler]) -> list[SiteSummary]:
-    return [SiteSummary.from_stats(key, c.stats.get_stats() if c.stats else {}) for key, c in crawlers.items()]
+    return [
+        SiteSummary.from_stats(key, c.stats.get_stats() if c.stats else {}) for key, c in crawlers.items()
+    ]
 
 
 def run_sites(keys: list[str], settings: Any, spider_args: dict[str, Any] | None = None) -> list[SiteSummary]:

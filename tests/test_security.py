@@ -20,7 +20,10 @@ def test_unsafe_names_never_escape_the_data_dir(tmp_path: Path, name: str) -> No
 
 
 def test_plain_names_stay_inside(tmp_path: Path) -> None:
-    assert safe_child(tmp_path, "dongthap", "dongthap-1.jsonl") == tmp_path.resolve() / "dongthap" / "dongthap-1.jsonl"
+    assert (
+        safe_child(tmp_path, "dongthap", "dongthap-1.jsonl")
+        == tmp_path.resolve() / "dongthap" / "dongthap-1.jsonl"
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,7 +50,9 @@ def _guard(settings: dict | None = None) -> PrivateRedirectGuard:
 
 def test_a_redirect_into_loopback_is_refused_and_counted() -> None:
     guard = _guard()
-    redirected = Request("http://127.0.0.1:6379/", meta={"redirect_urls": ["https://dongthap.gov.vn/tin-tuc"]})
+    redirected = Request(
+        "http://127.0.0.1:6379/", meta={"redirect_urls": ["https://dongthap.gov.vn/tin-tuc"]}
+    )
     with pytest.raises(IgnoreRequest):
         guard.process_request(redirected)
     assert guard.stats.get_value("vn/refused/private_redirect") == 1

@@ -42,7 +42,12 @@ class ProgressLog:
         self.last = (pages, items)
         logger.info(
             "progress %s: %d pages (%.1f/s), %d items written (%.1f/s), %d rejected",
-            spider.name, pages, rate_pages, items, rate_items, stats.get_value("vn/rejected", 0),
+            spider.name,
+            pages,
+            rate_pages,
+            items,
+            rate_items,
+            stats.get_value("vn/rejected", 0),
         )
 
     def spider_closed(self, spider: Any) -> None:

@@ -55,7 +55,10 @@ class PrivateRedirectGuard:
         host = urlsplit(request.url).hostname or ""
         if is_private_host(host):
             self.stats.inc_value("vn/refused/private_redirect")
-            logger.warning("refused redirect to private address %s (from %s)", request.url,
-                           request.meta["redirect_urls"][0])
+            logger.warning(
+                "refused redirect to private address %s (from %s)",
+                request.url,
+                request.meta["redirect_urls"][0],
+            )
             raise IgnoreRequest(f"redirect to private address {host}")
         return None

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
@@ -34,7 +35,8 @@ class PortalSpider(scrapy.Spider):
     Arguments (``-a name=value``): ``base_url`` (crawl a replica or mirror instead of the real
     site), ``mode`` ("incremental", the default, stops paginating at a listing page whose
     articles are all stored; "archive" walks the whole history), ``since`` (YYYY-MM-DD: skip and
-    stop at older articles).
+    stop at older articles), ``refresh_days`` (re-fetch stored articles listed as this recent, to
+    catch edits; default VN_REFRESH_DAYS).
     """
 
     site_key: ClassVar[str] = ""
@@ -45,6 +47,7 @@ class PortalSpider(scrapy.Spider):
         base_url: str | None = None,
         mode: str | None = None,
         since: str | None = None,
+        refresh_days: str | int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -55,6 +58,9 @@ class PortalSpider(scrapy.Spider):
         if self.mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
         self.since: date | None = date.fromisoformat(since) if since else None
+        # Stored articles whose listing date is this recent are fetched again: edits happen in the
+        # first days, and a changed article is written again as a new revision.
+        self.refresh_days = None if refresh_days is None else int(refresh_days)
         hosts = {self.parser_host(self.base_url), *self.site.domains}
         self.allowed_domains = sorted(h for h in hosts if h)
 
@@ -72,11 +78,42 @@ class PortalSpider(scrapy.Spider):
             if override:
                 kwargs["base_url"] = override
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.state = state_store_for(crawler)
+        if spider.refresh_days is None:
+            spider.refresh_days = crawler.settings.getint("VN_REFRESH_DAYS", 2)
+        spider.state_store = state_store_for(crawler)
         spider.rejects = RejectLog.for_crawler(crawler)
+        crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
+        crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
 
-    state: StateStore
+    # ---- run bookkeeping ------------------------------------------------------------------
+
+    # Incremental runs may stop at a listing page of stored articles only when the previous run
+    # saw every listing page it wanted: after a killed run, or one whose listing pages failed,
+    # articles beyond that point may never have been seen, so this run walks all listings again
+    # (still fetching only unknown articles).
+    FRONTIER_KEY = "listings_complete"
+    walk_all = False
+
+    def on_opened(self, spider: PortalSpider) -> None:
+        stats = self.crawler.stats
+        stats.set_value("vn/site", self.site.key)
+        stats.set_value("vn/mode", self.mode)
+        self.walk_all = (
+            self.mode == "archive" or self.state_store.get_meta(self.site.key, self.FRONTIER_KEY) != "1"
+        )
+        if self.walk_all and self.mode == "incremental":
+            logger.info("%s: the previous run did not see every listing: walking them all", self.site.key)
+            stats.set_value("vn/walk_all", True)
+        self.state_store.set_meta(self.site.key, self.FRONTIER_KEY, "0")
+
+    def on_closed(self, spider: PortalSpider, reason: str) -> None:
+        stats = self.crawler.stats
+        failed = sum(stats.get_value(f"vn/errors/{kind}", 0) for kind in ("listing", "discovery"))
+        if reason == "finished" and not failed:
+            self.state_store.set_meta(self.site.key, self.FRONTIER_KEY, "1")
+
+    state_store: StateStore  # not `state`: Scrapy's JOBDIR extension owns spider.state
     rejects: RejectLog
 
     # ---- requests -------------------------------------------------------------------------
@@ -130,26 +167,31 @@ class PortalSpider(scrapy.Spider):
             yield self.listing_request(listing.next_page, page + 1)
 
     def new_urls(self, urls: list[str], dates: dict[str, str]) -> list[str]:
-        """URLs worth fetching: in incremental mode those not stored yet, never older than `since`."""
+        """URLs worth fetching: those not stored yet, never older than `since`."""
         wanted = [u for u in urls if not self.before_since(dates.get(u))]
         if len(wanted) < len(urls):
             self.crawler.stats.inc_value("vn/skipped/before_since", len(urls) - len(wanted))
-        if self.mode == "incremental":
-            known = self.stored(wanted)
-            if known:
-                self.crawler.stats.inc_value("vn/skipped/already_stored", len(known))
-            wanted = [u for u in wanted if u not in known]
-        return wanted
+        # Both modes skip what is stored: archive mode differs in walking every listing page, so
+        # a resumed backfill re-reads listings but fetches only the articles it still lacks.
+        known = self.stored(wanted) - {u for u in wanted if self.recent(dates.get(u))}
+        if known:
+            self.crawler.stats.inc_value("vn/skipped/already_stored", len(known))
+        return [u for u in wanted if u not in known]
+
+    def recent(self, iso: str | None) -> bool:
+        if not iso or not self.refresh_days:
+            return False
+        return (date.today() - date.fromisoformat(iso[:10])).days <= self.refresh_days
 
     def stored(self, urls: list[str]) -> set[str]:
-        return self.state.known_urls(self.site.key, urls)
+        return self.state_store.known_urls(self.site.key, urls)
 
     def should_paginate(self, urls: list[str], dates: dict[str, str], page_url: str) -> bool:
         """Archive mode walks to the end; incremental mode stops at a page of stored articles."""
         if self.since and dates and all(self.before_since(dates.get(u)) for u in urls):
             logger.info("stopping at %s: every article is older than %s", page_url, self.since)
             return False
-        if self.mode == "archive" or not urls:
+        if self.walk_all or not urls:
             return True
         # Checked after this page's new articles were requested, not stored: a page counts as
         # "seen" only when everything on it was stored by an earlier run.

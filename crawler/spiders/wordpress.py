@@ -121,8 +121,8 @@ class WordPressSpider(PortalSpider):
                 fresh += 1
                 yield self.article_request(post["link"], post=post)
         total = rest_total_pages({k.decode(): v[0].decode() for k, v in response.headers.items()})
-        more = total is None and len(posts) == self.rest_page_size or total is not None and page < total
-        if more and (self.mode == "archive" or fresh or not links):
+        more = (total is None and len(posts) == self.rest_page_size) or (total is not None and page < total)
+        if more and (self.walk_all or fresh or not links):
             yield self.rest_request(page + 1)
         elif more:
             logger.info("stopping at REST page %d: every post on it is stored and unchanged", page)
@@ -132,9 +132,7 @@ class WordPressSpider(PortalSpider):
         if self.before_since(published):
             self.crawler.stats.inc_value("vn/skipped/before_since")
             return False
-        if self.mode == "archive":
-            return True
-        known = self.state.get(self.site.key, url)
+        known = self.state_store.get(self.site.key, url)
         if known is None:
             return True
         new_time, old_time = _instant(modified), _instant(known.modified_at)
@@ -147,7 +145,9 @@ class WordPressSpider(PortalSpider):
     def build_article(self, html: str, response: Response, **context: Any) -> Article | None:
         post = context.get("post")
         if post is not None:
-            return self.parser.parse_rest_post(post, html, response.url)  # type: ignore[attr-defined]
+            # The discovery entry keeps the raw REST post (title, content) under "post".
+            raw = post.get("post", post)
+            return self.parser.parse_rest_post(raw, html, response.url)  # type: ignore[attr-defined]
         return self.parser.parse_article(html, response.url)
 
     # ---- sitemaps and RSS -----------------------------------------------------------------
@@ -166,8 +166,9 @@ class WordPressSpider(PortalSpider):
             return
         self.use_source("sitemap")
         for url in post_maps:
-            yield Request(url, callback=self.parse_post_sitemap, errback=self.on_error,
-                          meta={"vn_page": "discovery"})
+            yield Request(
+                url, callback=self.parse_post_sitemap, errback=self.on_error, meta={"vn_page": "discovery"}
+            )
 
     def parse_post_sitemap(self, response: Response) -> Iterator[Request]:
         self.crawler.stats.inc_value("vn/pages/sitemap")

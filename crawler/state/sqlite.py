@@ -25,6 +25,12 @@ CREATE TABLE IF NOT EXISTS content_hashes (
     url TEXT NOT NULL,
     PRIMARY KEY (site, content_hash)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS site_meta (
+    site TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (site, key)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY,
     site TEXT NOT NULL,
@@ -41,9 +47,10 @@ class SqliteStateStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Scrapy runs pipelines in the reactor thread, but extensions may read from others.
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a process kill (the WAL is in the OS cache); FULL adds power-loss safety.
+        # NORMAL in WAL mode survives a process kill (the WAL is in the OS cache);
+        # FULL would add power-loss safety at a disk flush per commit.
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
 
@@ -80,7 +87,8 @@ class SqliteStateStore:
     def register_file(self, site: str, path: str, owner: str) -> None:
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO files (path, site, owner, committed_offset, open) VALUES (?, ?, ?, 0, 1)",
+                "INSERT OR REPLACE INTO files (path, site, owner, committed_offset, open)"
+                " VALUES (?, ?, ?, 0, 1)",
                 (path, site, owner),
             )
 
@@ -101,9 +109,16 @@ class SqliteStateStore:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 self._db.execute(
-                    "INSERT OR REPLACE INTO articles (site, url, article_id, content_hash, revision, modified_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (site, known.url, known.article_id, known.content_hash, known.revision, known.modified_at),
+                    "INSERT OR REPLACE INTO articles"
+                    " (site, url, article_id, content_hash, revision, modified_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        site,
+                        known.url,
+                        known.article_id,
+                        known.content_hash,
+                        known.revision,
+                        known.modified_at,
+                    ),
                 )
                 self._db.execute(
                     "INSERT OR REPLACE INTO content_hashes (site, content_hash, url) VALUES (?, ?, ?)",
@@ -114,6 +129,19 @@ class SqliteStateStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def get_meta(self, site: str, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT value FROM site_meta WHERE site=? AND key=?", (site, key)
+            ).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, site: str, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO site_meta (site, key, value) VALUES (?, ?, ?)", (site, key, value)
+            )
 
     def close(self) -> None:
         with self._lock:
