@@ -34,14 +34,21 @@ RSS_PATH = "/feed/"
 
 
 def _instant(iso: str | None) -> datetime | None:
+    """An aware datetime for comparisons; None for a missing, bare-date or unparsable value."""
     try:
-        return datetime.fromisoformat(iso) if iso else None
+        moment = datetime.fromisoformat(iso) if iso else None
     except ValueError:
         return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 class WordPressSpider(PortalSpider):
     rest_page_size = 10
+
+    @property
+    def wall_time(self) -> bool:
+        """The site's WordPress clock says +00:00 but shows local time (registry option)."""
+        return bool(self.site.options.get("wp_timezone_is_wall_time"))
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.rest_request(1)
@@ -105,7 +112,7 @@ class WordPressSpider(PortalSpider):
                 self.reject(response.url, f"http_{response.status}", page="discovery")
             return
         try:
-            posts = parse_rest_posts(response.body, self.base_url)
+            posts = parse_rest_posts(response.body, self.base_url, wall_time=self.wall_time)
         except (ParseError, ValueError, json.JSONDecodeError) as exc:
             if page == 1:
                 yield from self.fall_back("rest", f"not a post list: {exc}")
@@ -117,7 +124,7 @@ class WordPressSpider(PortalSpider):
         links = [p["link"] for p in posts]
         fresh = 0
         for post in posts:
-            if self.wanted(post["link"], post.get("date"), post.get("modified")):
+            if self.wanted(post["link"], post.get("published_at"), post.get("modified_at")):
                 fresh += 1
                 yield self.article_request(post["link"], post=post)
         total = rest_total_pages({k.decode(): v[0].decode() for k, v in response.headers.items()})
@@ -173,7 +180,7 @@ class WordPressSpider(PortalSpider):
     def parse_post_sitemap(self, response: Response) -> Iterator[Request]:
         self.crawler.stats.inc_value("vn/pages/sitemap")
         try:
-            entries = parse_sitemap(response.body, self.base_url)
+            entries = parse_sitemap(response.body, self.base_url, wall_time=self.wall_time)
         except ParseError as exc:
             self.reject(response.url, "sitemap_parse_error", error=str(exc))
             return
@@ -185,7 +192,7 @@ class WordPressSpider(PortalSpider):
         try:
             if response.status != 200:
                 raise ParseError(f"HTTP {response.status}")
-            entries = parse_rss(response.body, self.base_url)
+            entries = parse_rss(response.body, self.base_url, wall_time=self.wall_time)
         except ParseError as exc:
             yield from self.fall_back("rss", str(exc))
             return

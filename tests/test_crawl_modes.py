@@ -1,0 +1,148 @@
+"""How users run it: incremental cron runs, edits as revisions, `since`, crawlall, the drift monitor."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from crawl_helpers import REPLICA_SETTINGS, ROOT, feed_lines, run_crawl
+from crawler.replica.model import ReplicaArticle
+
+
+def newer_articles(template: ReplicaArticle, count: int, start_id: int) -> list[ReplicaArticle]:
+    """Articles published after everything on the site, shaped like `template`."""
+    out = []
+    for n in range(count):
+        stamp = (datetime.now() - timedelta(hours=count - n)).replace(microsecond=0)
+        out.append(
+            dataclasses.replace(
+                template,
+                id=str(start_id + n),
+                slug=f"bai-moi-so-{start_id + n}",
+                title=f"Bài mới số {start_id + n} về công tác xây dựng Đảng",
+                published=stamp,
+                modified=stamp,
+                body=[f"<p>Nội dung bài mới số {start_id + n}, đăng sau lần chạy trước.</p>"],
+            )
+        )
+    return out
+
+
+@pytest.mark.parametrize("key", ["dongthap", "gialai"])
+def test_second_incremental_run_fetches_only_listings_and_new_articles(
+    key: str, fresh_replica, tmp_path: Path
+) -> None:
+    server = fresh_replica(key)
+    base = server.base_url(key)
+    first, stats1 = run_crawl(key, base, tmp_path, VN_REFRESH_DAYS="0")
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = len(feed_lines(tmp_path, key))
+
+    fresh = newer_articles(server.articles(key)[0], 2, start_id=90001)
+    server.set_articles(key, fresh)
+    server.reset_log(key)
+    second, stats2 = run_crawl(key, base, tmp_path, VN_REFRESH_DAYS="0")
+    assert second.returncode == 0, second.stderr[-3000:]
+    assert stats2["vn/items_written"] == 2
+    assert stats2.get("vn/pages/article") == 2, "only the two new articles are fetched"
+    # Besides robots.txt, the second run asked only for listing (or REST) pages and the two articles:
+    # the first page (new articles on it, so it goes on) and at most the next (all stored: stop).
+    requests = [r["path"] for r in server.log(key)["requests"] if r["path"] != "/robots.txt"]
+    listings = stats2.get("vn/pages/listing", 0) + stats2.get("vn/pages/rest", 0)
+    assert 1 <= listings <= 2 and len(requests) == listings + 2, requests
+    lines = feed_lines(tmp_path, key)
+    assert len(lines) == before + 2
+    assert {line["title"] for line in lines[-2:]} == {a.title for a in fresh}
+
+
+def test_an_article_edited_between_runs_is_stored_again_as_revision_2_wordpress(
+    fresh_replica, tmp_path: Path
+) -> None:
+    key = "gialai"
+    server = fresh_replica(key)
+    base = server.base_url(key)
+    assert run_crawl(key, base, tmp_path)[0].returncode == 0
+    target = server.articles(key)[0]
+    edited = dataclasses.replace(
+        target,
+        body=[*target.body, "<p>Bài viết được cập nhật thêm thông tin.</p>"],
+        modified=(target.modified or target.published) + timedelta(hours=2),
+    )
+    server.set_articles(key, [edited])
+    proc, stats = run_crawl(key, base, tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert stats["vn/items_written"] == 1 and stats["vn/revisions"] == 1
+    revisions = [line for line in feed_lines(tmp_path, key) if line["title"] == target.title]
+    assert [r["revision"] for r in revisions] == [1, 2]
+    assert revisions[1]["body"][-1] == "Bài viết được cập nhật thêm thông tin."
+    assert (
+        revisions[0]["id"] == revisions[1]["id"]
+        and revisions[0]["content_hash"] != revisions[1]["content_hash"]
+    )
+
+
+def test_an_article_edited_between_runs_is_stored_again_as_revision_2_liferay(
+    fresh_replica, tmp_path: Path
+) -> None:
+    key = "dongthap"
+    server = fresh_replica(key)
+    base = server.base_url(key)
+    assert run_crawl(key, base, tmp_path)[0].returncode == 0
+    target = server.articles(key)[0]
+    server.set_articles(key, [dataclasses.replace(target, title=target.title + " (cập nhật)")])
+    # The replica's articles are years old: a wide refresh window makes the first page "recent".
+    proc, stats = run_crawl(key, base, tmp_path, "refresh_days=100000")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert stats["vn/items_written"] == 1 and stats["vn/revisions"] == 1
+    assert stats["vn/duplicates/url"] >= 1  # the unchanged recent ones were fetched and dropped
+    lines = feed_lines(tmp_path, key)
+    assert [line["revision"] for line in lines if line["title"].startswith(target.title)] == [1, 2]
+
+
+@pytest.mark.parametrize("key", ["thaibinh", "khoicq"])
+def test_since_bounds_a_run(key: str, fresh_replica, tmp_path: Path) -> None:
+    server = fresh_replica(key)
+    dates = sorted(a.published for a in server.articles(key))
+    cutoff = dates[len(dates) // 2]
+    proc, stats = run_crawl(key, server.base_url(key), tmp_path, f"since={cutoff.date().isoformat()}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = feed_lines(tmp_path, key)
+    expected = {a.title for a in server.articles(key) if a.published.date() >= cutoff.date()}
+    assert {line["title"] for line in lines} == expected
+    assert stats.get("vn/skipped/before_since", 0) > 0
+
+
+def test_a_template_switched_mid_test_makes_the_monitor_fail_the_run(fresh_replica, tmp_path: Path) -> None:
+    key = "thaibinh"
+    server = fresh_replica(key)
+    server.set_options(key, {"variant": "drift"})
+    proc, stats = run_crawl(key, server.base_url(key), tmp_path)
+    assert proc.returncode == 1
+    assert "template drift on thaibinh" in stats["vn/failure"] and "'body'" in stats["vn/failure"]
+    assert "template drift on thaibinh" in proc.stderr
+    assert feed_lines(tmp_path, key) == []  # bodiless items were rejected, not stored
+
+
+def test_crawlall_runs_every_site_and_exits_non_zero_when_one_fails(fresh_replica, tmp_path: Path) -> None:
+    server = fresh_replica("dongthap", "gialai")
+    server.set_options("gialai", {"variant": "drift", "rest": 403})
+    settings = {
+        **REPLICA_SETTINGS,
+        "VN_DATA_DIR": str(tmp_path),
+        "VN_BASE_URLS": json.dumps({k: server.base_url(k) for k in ("dongthap", "gialai")}),
+    }
+    cmd = [sys.executable, "-m", "scrapy", "crawlall", "--sites", "dongthap,gialai"]
+    for name, value in settings.items():
+        cmd += ["-s", f"{name}={value}"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    assert "FAILED gialai: template drift on gialai" in proc.stdout
+    rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line[:1].isalpha()}
+    assert rows["dongthap"][2] == "13" and rows["dongthap"][-1] == "finished"
+    assert len(feed_lines(tmp_path, "dongthap")) == 13
