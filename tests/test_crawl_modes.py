@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-
 from crawl_helpers import REPLICA_SETTINGS, ROOT, feed_lines, run_crawl
+
 from crawler.replica.model import ReplicaArticle
 
 
@@ -40,7 +40,7 @@ def test_second_incremental_run_fetches_only_listings_and_new_articles(
 ) -> None:
     server = fresh_replica(key)
     base = server.base_url(key)
-    first, stats1 = run_crawl(key, base, tmp_path, VN_REFRESH_DAYS="0")
+    first, _ = run_crawl(key, base, tmp_path, VN_REFRESH_DAYS="0")
     assert first.returncode == 0, first.stderr[-3000:]
     before = len(feed_lines(tmp_path, key))
 
