@@ -103,3 +103,28 @@ def test_a_crawl_killed_with_sigkill_and_restarted_has_every_article_once(
     assert not list((tmp_path / key).glob("*.part"))
     lines = feed_lines(tmp_path, key)  # every line parses (json.loads in feed_lines)
     assert_exactly_once(lines, server.listed_urls(key))
+
+
+@pytest.mark.parametrize(
+    ("options", "source"),
+    [
+        ({}, "rest"),
+        ({"rest": 403}, "sitemap"),
+        ({"rest": 401, "sitemaps": False}, "rss"),
+        ({"rest": 404, "sitemaps": False, "feed": False}, "listing"),
+    ],
+)
+@pytest.mark.parametrize("key", ["khoicq", "gialai"])
+def test_wordpress_discovery_falls_back_and_stores_every_post_once(
+    key: str, options: dict, source: str, fresh_replica, tmp_path: Path
+) -> None:
+    server = fresh_replica(key)
+    server.set_options(key, options)
+    proc, stats = run_crawl(key, server.base_url(key), tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert stats["vn/discovery"] == source
+    assert f"discovering articles through {source}" in proc.stderr
+    lines = feed_lines(tmp_path, key)
+    # A first run walks everything: with RSS (newest posts only) the listings supply the rest.
+    assert_exactly_once(lines, server.listed_urls(key))
+    assert_valid(lines)

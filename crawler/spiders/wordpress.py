@@ -200,3 +200,8 @@ class WordPressSpider(PortalSpider):
         for url, published in entries:
             if self.wanted(url, published, None):
                 yield self.article_request(url)
+        if self.walk_all:
+            # A feed holds only the newest posts: a backfill (or a run after an incomplete one)
+            # also walks the category listings for the rest of the history.
+            for path in self.site.listing_paths:
+                yield self.listing_request(self.base_url + path)

@@ -672,6 +672,12 @@ class WordPressRenderer:
                 f"Sitemap: {self.base}/wp-sitemap.xml\n"
             )
             return Page(text, content_type="text/plain; charset=utf-8")
+        # Options "sitemaps": false / "feed": false switch those sources off (a 404), as on sites
+        # that disabled them, so tests can walk the whole discovery fallback chain.
+        if path.startswith("/wp-sitemap") and self.options.get("sitemaps", True) is False:
+            return None
+        if path.startswith("/feed") and self.options.get("feed", True) is False:
+            return None
         if path == "/wp-sitemap.xml":
             return self.sitemap_index()
         m = re.fullmatch(r"/wp-sitemap-([a-z-]+?)-(\d+)\.xml", path)
