@@ -201,9 +201,14 @@ class JsonlStorePipeline:
         self._fh.flush()
         if self.fsync:
             os.fsync(self._fh.fileno())
-        self._offset += len(line)
         known = Known(item.url, item.id or "", item.content_hash or "", item.revision, item.modified_at)
-        self.state.commit_written(self._site, known, str(self._path), self._offset)
+        if not self.state.commit_written(self._site, known, str(self._path), self._offset + len(line)):
+            # Another worker stored this article between our dedup check and now: take the line back.
+            self._fh.truncate(self._offset)
+            self._fh.seek(self._offset)
+            self.stats.inc_value("vn/duplicates/race")
+            raise DropItem(f"{item.url} was stored by another worker first")
+        self._offset += len(line)
         self.stats.inc_value("vn/items_written")
         return item
 

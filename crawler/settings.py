@@ -1,5 +1,7 @@
 """Scrapy settings for vnportal-crawler. Project settings are prefixed VN_ and documented here."""
 
+import os
+
 BOT_NAME = "vnportal"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -42,6 +44,9 @@ VN_WORKER_ID = ""
 VN_STORE_FSYNC = False
 # {site_key: base_url}: crawl a replica or mirror instead of the real site (also `-a base_url=`).
 VN_BASE_URLS: dict[str, str] = {}
+# Stored articles listed as published within this many days are fetched again to catch edits
+# (an edited article is written again with revision + 1). 0 disables; `-a refresh_days=N` per run.
+VN_REFRESH_DAYS = 2
 # Items dated later than now + this many hours are rejected as "future_date".
 VN_VALIDATE_FUTURE_TOLERANCE_HOURS = 36
 # Stage switches (each raises NotConfigured when off).
@@ -68,16 +73,79 @@ TELNETCONSOLE_ENABLED = False
 EXTENSIONS = {
     "crawler.extensions.progress.ProgressLog": 500,
     "crawler.extensions.monitor.DriftMonitor": 510,
+    "crawler.extensions.statsfile.StatsFile": 520,
 }
 DOWNLOADER_MIDDLEWARES = {
     # After RedirectMiddleware (600) has built the redirected request, before it is downloaded.
     "crawler.middlewares.addresses.PrivateRedirectGuard": 50,
+    # Next to the download handler: archives raw responses before decompression/redirect/retry.
+    "crawler.warc.WarcWriterMiddleware": 950,
 }
 # Seconds between per-site progress lines (0 disables).
 VN_PROGRESS_INTERVAL = 30.0
+# Write the final stats of each run as JSON here ("{site}" is replaced by the spider name; empty: off).
+VN_STATS_FILE = ""
 # Template-drift monitor (thresholds per site in crawler/sites.py `coverage`).
 VN_MONITOR_ENABLED = True
 # Fewer items than this in a run are not judged for coverage (zero items from fetched pages always is).
 VN_MONITOR_MIN_ITEMS = 3
 # Follow redirects into loopback/private/link-local addresses (only the replica tests need this).
 VN_ALLOW_PRIVATE_REDIRECTS = False
+
+# ---- WARC archives (crawler/warc.py; re-extract offline with `python -m crawler.reextract`) ----
+# Write every fetched request/response to gzip WARC files.
+VN_WARC_ENABLED = False
+# Where WARC files go (<dir>/<site>/*.warc.gz); empty means <VN_DATA_DIR>/warc.
+VN_WARC_DIR = ""
+# A WARC file is closed and a new one started once it reaches this many (compressed) bytes.
+VN_WARC_MAX_BYTES = 100 * 1024 * 1024
+
+# ---- Distributed mode (crawler/distributed.py; README "Distributed mode") ---------------------
+# On with VN_DISTRIBUTED=1, or whenever REDIS_URL is set (setting or environment) unless
+# VN_DISTRIBUTED=0: the request queue, dupefilter and article state move to Redis.
+ADDONS = {"crawler.distributed.DistributedAddon": 0}
+# REDIS_URL = "redis://localhost:6379/0"
+# Key prefix of everything the crawler keeps in Redis (frontier and state).
+VN_REDIS_PREFIX = "vnportal"
+# Seconds a worker's lease lasts without a heartbeat; a dead worker's in-flight requests are
+# re-queued by the others this long after it died.
+VN_REDIS_LEASE = 30.0
+# A worker stops once the shared queue is empty and no worker has anything in flight for this long.
+VN_REDIS_IDLE_CLOSE = 2.0
+# How often an idle worker looks at the shared queue.
+VN_REDIS_POLL_INTERVAL = 0.5
+# Requests a worker takes from the shared queue at a time (0: CONCURRENT_REQUESTS_PER_DOMAIN). More
+# would wait in its own downloader queue, out of the other workers' reach.
+VN_REDIS_MAX_IN_FLIGHT = 0
+LOG_FORMATTER = "crawler.logformatter.QuietDropLogFormatter"
+
+# ---- JavaScript-rendered sites (crawler/render.py; README "JavaScript-rendered sites") --------
+# Sites whose registry entry sets render_js get scrapy-playwright's download handler in their own
+# crawler (spider-priority DOWNLOAD_HANDLERS); only their flagged requests go through Chromium,
+# launched on the first of them. Other sites never start Playwright. 0 renders nothing anywhere.
+VN_RENDER_JS = True
+# The system Chromium (Debian package `chromium`); Playwright's own browser download is never used.
+VN_CHROMIUM_PATH = os.environ.get("VN_CHROMIUM_PATH", "/usr/bin/chromium")
+# Seconds to wait for a site's `render_wait` selector (registry options) after the page loaded.
+VN_RENDER_WAIT_TIMEOUT = 10.0
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {
+    "executable_path": VN_CHROMIUM_PATH,
+    "headless": True,
+    # No sandbox (root in containers), no GPU, and none of Chromium's own calls home (QUIC probes,
+    # component/safe-browsing updates, sync): on a closed network they only stall or fail.
+    "args": [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ],
+}
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000  # ms; DOWNLOAD_TIMEOUT does not apply to the browser
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # open tabs; CONCURRENT_REQUESTS_PER_DOMAIN bounds them anyway
+PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"  # no images, fonts or CSS
+# Rendered pages and their browser time in the stats (vn/render/*); a no-op for other requests.
+DOWNLOADER_MIDDLEWARES["crawler.render.RenderStats"] = 960

@@ -18,7 +18,7 @@ from crawler.pipelines import (
     SiteLockedError,
     ValidatePipeline,
 )
-from crawler.state import state_store_for
+from crawler.state import Known, state_store_for
 
 
 class SiteSpider(Spider):
@@ -156,3 +156,19 @@ def test_a_second_concurrent_run_of_one_site_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SiteLockedError):
         Pipes(tmp_path)
     first.close()
+
+
+def test_a_line_lost_to_another_writer_is_taken_back(tmp_path: Path) -> None:
+    pipes = Pipes(tmp_path)
+    item = article(1)
+    for stage in pipes.stages[:-1]:
+        item = stage.process_item(item)
+    # Another worker stores the same article between this one's dedup check and its store.
+    shared = state_store_for(pipes.crawler)
+    shared.commit_written("dongthap", Known(item.url, item.id, item.content_hash, 1, None), "/other", 0)
+    with pytest.raises(DropItem):
+        pipes.store.process_item(item)
+    assert pipes.feed(article(2)) is not None
+    pipes.close()
+    assert [r["url"][-5:] for r in lines(tmp_path)] == ["bai-2"]
+    assert pipes.stat("vn/duplicates/race") == 1

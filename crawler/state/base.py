@@ -49,8 +49,12 @@ class StateStore(Protocol):
         known: Known,
         path: str,
         offset: int,
-    ) -> None:
-        """Record in one atomic step that `known` was written and `path` now ends at `offset`."""
+    ) -> bool:
+        """Record in one atomic step that `known` was written and `path` now ends at `offset`.
+
+        A claim: False (and nothing recorded) when the URL is no longer at `known.revision - 1`
+        or its content is held by another URL, i.e. another worker stored it first.
+        """
         ...
 
     def get_meta(self, site: str, key: str) -> str | None:

@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS articles (
     content_hash TEXT NOT NULL,
     revision INTEGER NOT NULL,
     modified_at TEXT,
+    written_to TEXT,  -- the file of the last commit: a retried commit is recognised as done
     PRIMARY KEY (site, url)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS content_hashes (
@@ -104,13 +105,16 @@ class SqliteStateStore:
         with self._lock:
             self._db.execute("UPDATE files SET open=0 WHERE path=?", (path,))
 
-    def commit_written(self, site: str, known: Known, path: str, offset: int) -> None:
+    def commit_written(self, site: str, known: Known, path: str, offset: int) -> bool:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                if not self._claimable(site, known, path):
+                    self._db.execute("ROLLBACK")
+                    return False
                 self._db.execute(
-                    "INSERT OR REPLACE INTO articles"
-                    " (site, url, article_id, content_hash, revision, modified_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO articles (site, url, article_id, content_hash, revision,"
+                    " modified_at, written_to) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         site,
                         known.url,
@@ -118,6 +122,7 @@ class SqliteStateStore:
                         known.content_hash,
                         known.revision,
                         known.modified_at,
+                        path,
                     ),
                 )
                 self._db.execute(
@@ -126,9 +131,24 @@ class SqliteStateStore:
                 )
                 self._db.execute("UPDATE files SET committed_offset=? WHERE path=?", (offset, path))
                 self._db.execute("COMMIT")
+                return True
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+
+    def _claimable(self, site: str, known: Known, path: str) -> bool:
+        """The URL is at the previous revision (or this very commit is retried) and no other URL
+        holds this content."""
+        row = self._db.execute(
+            "SELECT revision, written_to FROM articles WHERE site=? AND url=?", (site, known.url)
+        ).fetchone()
+        revision, written_to = row if row else (0, None)
+        if revision != known.revision - 1 and not (revision == known.revision and written_to == path):
+            return False
+        holder = self._db.execute(
+            "SELECT url FROM content_hashes WHERE site=? AND content_hash=?", (site, known.content_hash)
+        ).fetchone()
+        return holder is None or holder[0] == known.url
 
     def get_meta(self, site: str, key: str) -> str | None:
         with self._lock:
