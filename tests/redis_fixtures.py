@@ -1,7 +1,8 @@
 """A real redis-server for the tests: one per session, on a free loopback port, no persistence.
 
 Import the fixtures into a test module (`from redis_fixtures import redis_server, redis_url`).
-Without a `redis-server` binary the tests that use them are skipped, except under CI (CI=true), where they fail: .ci/run installs it.
+Without a `redis-server` binary the tests that use them are skipped, except under CI (CI=true),
+where they fail: .ci/run installs it.
 """
 
 from __future__ import annotations
