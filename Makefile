@@ -22,8 +22,8 @@ test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check crawler tests bench
-	$(VENV)/bin/ruff format --check crawler tests bench
+	$(VENV)/bin/ruff check crawler tests $(wildcard bench)
+	$(VENV)/bin/ruff format --check crawler tests $(wildcard bench)
 
 bench: $(STAMP)
 	$(PY) -m bench.run
