@@ -146,3 +146,15 @@ def test_crawlall_runs_every_site_and_exits_non_zero_when_one_fails(fresh_replic
     rows = {line.split()[0]: line.split() for line in proc.stdout.splitlines() if line[:1].isalpha()}
     assert rows["dongthap"][2] == "13" and rows["dongthap"][-1] == "finished"
     assert len(feed_lines(tmp_path, "dongthap")) == 13
+
+
+def test_a_site_that_answers_500_everywhere_fails_the_run(fresh_replica, tmp_path: Path) -> None:
+    key = "backan"
+    server = fresh_replica(key)
+    server.set_faults(key, [{"path": "^/(?!robots)", "kind": "status", "status": 500}])
+    proc, stats = run_crawl(key, server.base_url(key), tmp_path, RETRY_TIMES="1")
+    assert proc.returncode == 1
+    assert "unreachable" in stats["vn/failure"]
+    rejects = [json.loads(x) for x in (tmp_path / "rejects" / f"{key}.jsonl").read_text().splitlines()]
+    assert [r["reason"] for r in rejects] == ["http_500"]
+    assert feed_lines(tmp_path, key) == []

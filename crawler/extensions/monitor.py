@@ -2,8 +2,8 @@
 
 A site that changes its template usually keeps answering 200 while the parser quietly loses a
 field. Every run counts, over the articles its parser produced, the share that has each field;
-a share below the registry's threshold (`Site.coverage`), or article pages fetched with no item
-at all, fails the run: `vn/failure` names the site and field, the summary prints it, and
+a share below the registry's threshold (`Site.coverage`), article pages fetched (or failed) with
+no item at all, or a site whose listings all failed, fails the run: `vn/failure` names the site and field, the summary prints it, and
 `scrapy crawl`/`crawlall` exit non-zero.
 """
 
@@ -67,9 +67,15 @@ class DriftMonitor:
         for name, share in shares.items():
             stats.set_value(f"vn/coverage/{name}", round(share, 3))
         article_pages = stats.get_value("vn/pages/article", 0)
+        failed_articles = stats.get_value("vn/errors/article", 0)
+        failed_listings = sum(stats.get_value(f"vn/errors/{k}", 0) for k in ("listing", "discovery"))
         failures: list[str] = []
         if article_pages and not items:
             failures.append(f"{article_pages} article pages fetched but no item parsed")
+        elif failed_articles and not items:
+            failures.append(f"all {failed_articles} article pages failed to download")
+        if failed_listings and not stats.get_value("vn/pages/listing", 0) and not items:
+            failures.append(f"the site is unreachable: {failed_listings} listing pages failed")
         elif len(items) >= self.min_items:
             failures += coverage_failures(shares, site.coverage)
         if failures:
