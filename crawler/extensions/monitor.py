@@ -3,8 +3,8 @@
 A site that changes its template usually keeps answering 200 while the parser quietly loses a
 field. Every run counts, over the articles its parser produced, the share that has each field;
 a share below the registry's threshold (`Site.coverage`), article pages fetched (or failed) with
-no item at all, or a site whose listings all failed, fails the run: `vn/failure` names the site and field, the summary prints it, and
-`scrapy crawl`/`crawlall` exit non-zero.
+no item at all, or a site whose listings all failed, fails the run: `vn/failure` names the site
+and field, the summary prints it, and `scrapy crawl`/`crawlall` exit non-zero.
 """
 
 from __future__ import annotations
