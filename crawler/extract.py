@@ -18,8 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from itemadapter import ItemAdapter
-
+from crawler.items import article_record
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import decode_html
 from crawler.parsers import ParseError, parser_for
@@ -46,7 +45,7 @@ def extract_page(
         raise ParseError(f"{url} is not an article page of template {site.template!r}")
     article.site = site.site_name
     article.fetched_url = url
-    return ItemAdapter(normalize_article(article)).asdict()
+    return article_record(normalize_article(article))
 
 
 def extract_manifest(lines: Iterable[str], root: Path) -> Iterator[dict[str, Any]]:

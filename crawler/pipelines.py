@@ -17,7 +17,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
-from crawler.items import Article
+from crawler.items import Article, article_record
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import clean_text
 from crawler.paths import safe_child
@@ -195,7 +195,7 @@ class JsonlStorePipeline:
         self._offset = 0
 
     def process_item(self, item: Article) -> Article:
-        record = ItemAdapter(item).asdict()
+        record = article_record(item) if isinstance(item, Article) else ItemAdapter(item).asdict()
         line = (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
         self._fh.write(line)
         self._fh.flush()

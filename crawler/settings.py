@@ -68,6 +68,12 @@ FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TELNETCONSOLE_ENABLED = False
+# Scrapy starts CONCURRENT_ITEMS asyncio tasks for every callback's output; our pipelines are
+# synchronous, so 100 (the default) only costs ~0.4 ms a page in task churn (bench/RESULTS.md).
+CONCURRENT_ITEMS = 16
+# Scrapy re-parses a callback's source (ast) on every response to warn about generators that
+# return values: its cache is keyed by the bound method, which is new on every request.
+WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # ---- Extensions and middlewares ---------------------------------------------------------------
 EXTENSIONS = {
@@ -78,6 +84,9 @@ EXTENSIONS = {
 DOWNLOADER_MIDDLEWARES = {
     # After RedirectMiddleware (600) has built the redirected request, before it is downloaded.
     "crawler.middlewares.addresses.PrivateRedirectGuard": 50,
+    # Just outside RetryMiddleware (550): counts every attempt's fault as vn/faults/<kind> (and
+    # makes Twisted's silent re-send of a failed keep-alive request a counted Scrapy retry).
+    "crawler.middlewares.faults.FaultCounter": 560,
     # Next to the download handler: archives raw responses before decompression/redirect/retry.
     "crawler.warc.WarcWriterMiddleware": 950,
 }
@@ -145,7 +154,9 @@ PLAYWRIGHT_LAUNCH_OPTIONS = {
     ],
 }
 PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 20_000  # ms; DOWNLOAD_TIMEOUT does not apply to the browser
-PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4  # open tabs; CONCURRENT_REQUESTS_PER_DOMAIN bounds them anyway
-PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"  # no images, fonts or CSS
+# Open tabs at once: each is a renderer process (~100 MB, CPU-bound on 2 cores); the real bound on
+# rendered pages in flight, whatever the downloader lets through.
+PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
+PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"  # no images, fonts, CSS or trackers
 # Rendered pages and their browser time in the stats (vn/render/*); a no-op for other requests.
 DOWNLOADER_MIDDLEWARES["crawler.render.RenderStats"] = 960

@@ -65,6 +65,20 @@ SITES: dict[str, Site] = {
             listing_paths=("/tin-tuc",),
             coverage={**DEFAULT_COVERAGE, "author": 0.5},
         ),
+        # Not a real portal: the replica's JavaScript variant of dongthap (host made up), whose
+        # article body is filled in by a script from a JSON endpoint, as some Liferay 7 portals
+        # do. It proves the rendering path end to end (tests/test_js_render.py).
+        Site(
+            key="dongthap-js",
+            family="liferay",
+            template="liferay-adt",
+            base_url="https://js.dongthap.gov.vn",
+            listing_paths=("/tin-tuc",),
+            render_js="article",
+            # Rendered once the script put the body's first block into the ADT container.
+            options={"render_wait": ".news-detail div.content > *"},
+            coverage={**DEFAULT_COVERAGE, "author": 0.5},
+        ),
         Site(
             key="thaibinh",
             family="liferay",

@@ -16,6 +16,7 @@ class SiteSummary:
     rejected: int
     errors: int
     finish_reason: str
+    faults: int = 0  # transport faults met, retried or not (vn/faults, crawler/middlewares/faults.py)
     discovery: str = ""
     failure: str = ""  # why the run counts as failed, empty when it did not
 
@@ -33,6 +34,7 @@ class SiteSummary:
             rejected=int(stats.get("vn/rejected", 0)),
             errors=total("vn/errors/") + int(stats.get("log_count/ERROR", 0)),
             finish_reason=str(stats.get("finish_reason", "not started")),
+            faults=int(stats.get("vn/faults", 0)),
             discovery=str(stats.get("vn/discovery", "")),
             failure=str(stats.get("vn/failure", "")),
         )
@@ -42,7 +44,17 @@ class SiteSummary:
         return bool(self.failure) or self.finish_reason != "finished"
 
 
-COLUMNS = ("site", "pages", "items", "dropped", "duplicates", "rejected", "errors", "finish_reason")
+COLUMNS = (
+    "site",
+    "pages",
+    "items",
+    "dropped",
+    "duplicates",
+    "rejected",
+    "errors",
+    "faults",
+    "finish_reason",
+)
 
 
 def format_table(rows: list[SiteSummary]) -> str:

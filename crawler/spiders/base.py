@@ -21,7 +21,9 @@ from crawler.items import Article
 from crawler.normalize.text import decode_html
 from crawler.parsers import parser_for
 from crawler.rejects import RejectLog
-from crawler.sites import Site, get_site
+from crawler.render import configure as configure_rendering
+from crawler.render import request_meta
+from crawler.sites import SITES, Site, get_site
 from crawler.state import StateStore, state_store_for
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ class PortalSpider(scrapy.Spider):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.site: Site = get_site(self.site_key or self.name)
+        self.listed: set[str] = set()  # article URLs the listing pages of this run showed
         self.base_url = (base_url or self.site.base_url).rstrip("/")
         self.parser = parser_for(self.site, self.base_url)
         self.mode = mode or "incremental"
@@ -69,6 +72,13 @@ class PortalSpider(scrapy.Spider):
         from urllib.parse import urlsplit
 
         return urlsplit(url).hostname or ""
+
+    @classmethod
+    def update_settings(cls, settings: Any) -> None:
+        super().update_settings(settings)
+        key = cls.site_key or getattr(cls, "name", None)
+        if key in SITES:  # a site with render_js gets the Playwright download handlers (crawler/render.py)
+            configure_rendering(SITES[key], settings)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -118,12 +128,12 @@ class PortalSpider(scrapy.Spider):
 
     # ---- requests -------------------------------------------------------------------------
 
-    def listing_request(self, url: str, page: int = 1) -> Request:
+    def listing_request(self, url: str, page: int = 1, stale: int = 0) -> Request:
         return Request(
             url,
             callback=self.parse_listing,
             errback=self.on_error,
-            cb_kwargs={"page": page},
+            cb_kwargs={"page": page, "stale": stale} if stale else {"page": page},
             meta={"vn_page": "listing", **self.render_meta("listing")},
         )
 
@@ -137,10 +147,9 @@ class PortalSpider(scrapy.Spider):
         )
 
     def render_meta(self, kind: str) -> dict[str, Any]:
-        """Only requests of the kind the registry flags go through the browser."""
-        if self.site.render_js == kind:
-            return {"playwright": True}
-        return {}
+        """Only requests of the kind the registry flags go through the browser (crawler/render.py)."""
+        crawler = getattr(self, "crawler", None)
+        return request_meta(self.site, kind, crawler.settings if crawler else None)
 
     async def start(self) -> AsyncIterator[Any]:
         for path in self.site.listing_paths:
@@ -148,7 +157,13 @@ class PortalSpider(scrapy.Spider):
 
     # ---- listings -------------------------------------------------------------------------
 
-    def parse_listing(self, response: Response, page: int = 1) -> Iterator[Request]:
+    # A pager that loops or never ends (page N+1 shows what earlier pages showed, or nothing,
+    # forever) is cut after this many pages in a row that list no article new to this run.
+    # Three: a fully repeated page can also come from >= 5 articles published between two
+    # listing fetches (the items shift down), but not three times in a row.
+    MAX_STALE_LISTING_PAGES = 3
+
+    def parse_listing(self, response: Response, page: int = 1, stale: int = 0) -> Iterator[Request]:
         self.crawler.stats.inc_value("vn/pages/listing")
         html = self.decode(response)
         if html is None:
@@ -163,8 +178,22 @@ class PortalSpider(scrapy.Spider):
             logger.warning("listing page %s holds no article links", response.url)
         urls, dates = listing.article_urls, listing.dates
         yield from (self.article_request(u) for u in self.new_urls(urls, dates))
-        if listing.next_page and self.should_paginate(urls, dates, response.url):
-            yield self.listing_request(listing.next_page, page + 1)
+        stale = 0 if self.first_listed(urls) else stale + 1
+        if not listing.next_page or not self.should_paginate(urls, dates, response.url):
+            return
+        if stale >= self.MAX_STALE_LISTING_PAGES:
+            self.crawler.stats.inc_value("vn/listing/loop")
+            self.reject(
+                response.url, "listing_loop", page=page, stale_pages=stale, next_page=listing.next_page
+            )
+            return
+        yield self.listing_request(listing.next_page, page + 1, stale)
+
+    def first_listed(self, urls: list[str]) -> bool:
+        """Whether `urls` holds an article no listing page of this run listed before (remembered)."""
+        fresh = not self.listed.issuperset(urls)
+        self.listed.update(urls)
+        return fresh
 
     def new_urls(self, urls: list[str], dates: dict[str, str]) -> list[str]:
         """URLs worth fetching: those not stored yet, never older than `since`."""

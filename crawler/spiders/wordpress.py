@@ -44,6 +44,7 @@ def _instant(iso: str | None) -> datetime | None:
 
 class WordPressSpider(PortalSpider):
     rest_page_size = 10
+    sitemap_failed = False  # a post sitemap was unparsable and the feed/listings took over
 
     @property
     def wall_time(self) -> bool:
@@ -75,11 +76,13 @@ class WordPressSpider(PortalSpider):
             self.crawler.stats.set_value("vn/discovery", source)
             logger.info("%s: discovering articles through %s", self.site.key, source)
 
-    def fall_back(self, failed: str, why: str) -> Iterator[Request]:
+    def fall_back(self, failed: str, why: str, *, after: str | None = None) -> Iterator[Request]:
+        """Count and log why `failed` is unusable, then request the source that follows `after`
+        (default: `failed`) in the chain."""
         self.crawler.stats.inc_value(f"vn/discovery_failed/{failed}")
         logger.warning("%s: %s unusable (%s), falling back", self.site.key, failed, why)
         order = ["rest", *SITEMAP_INDEXES, "rss", "listing"]
-        following = order[order.index(failed) + 1 :]
+        following = order[order.index(after or failed) + 1 :]
         nxt = following[0]
         if nxt in SITEMAP_INDEXES:
             yield self.discovery_request(self.base_url + nxt, self.parse_sitemap_index, source=nxt)
@@ -183,6 +186,10 @@ class WordPressSpider(PortalSpider):
             entries = parse_sitemap(response.body, self.base_url, wall_time=self.wall_time)
         except ParseError as exc:
             self.reject(response.url, "sitemap_parse_error", error=str(exc))
+            # Its posts must still be found: once per run, the sources after the sitemaps take over.
+            if not self.sitemap_failed:
+                self.sitemap_failed = True
+                yield from self.fall_back("post_sitemap", str(exc), after=SITEMAP_INDEXES[-1])
             return
         for url, lastmod in entries:
             if self.wanted(url, None, lastmod):

@@ -10,6 +10,8 @@ Renderer keys and routes (what the real sites serve; listing page size 5):
   parameter names case-insensitively; some listing links use ``/pages/chitiettin.aspx?itemid=N``).
 - ``liferay-adt`` (dongthap): ``/tin-tuc`` listing with Clay pagination (``..._INSTANCE_x_cur=N``);
   articles ``[/tin-tuc]/-/asset_publisher/<instance>/content/<slug>[?inheritRedirect&redirect]``.
+- ``liferay-adt-js`` (dongthap-js): the dongthap pages, but an article ships only the chrome, the
+  title and an empty ADT whose script fills it from ``/o/api/news/<id>`` (JSON): crawled with a browser.
 - ``liferay-journal`` (thaibinh): ``/web/guest/tin-tuc`` listing (Liferay 6.2 page iterator,
   ``_101_INSTANCE_x_cur=N``); articles ``/web/guest/tin-tuc/-/asset_publisher/<instance>/content/<slug>``.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -34,13 +37,14 @@ from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from crawler.replica.model import Page, ReplicaArticle
 
 __all__ = [
     "RENDERERS",
+    "LiferayAdtJsRenderer",
     "LiferayAdtRenderer",
     "LiferayJournalRenderer",
     "LiferayRenderer",
@@ -436,6 +440,49 @@ class LiferayAdtRenderer(_AssetPublisherRenderer):
         }
 
 
+class LiferayAdtJsRenderer(LiferayAdtRenderer):
+    """The dongthap ADT filled in by JavaScript: the article page ships the chrome, the title and an
+    empty ``div.news-detail``; its script fetches ``/o/api/news/<id>`` and writes the date, sapo,
+    lead photo, body and author into the same ADT markup, so only a browser sees the article.
+
+    Templates: ``liferay-adt-js/`` overrides the ADT partial only; the rest is ``liferay-adt/``.
+    """
+
+    key = "liferay-adt-js"
+    api_path: ClassVar[str] = "/o/api/news/"
+
+    def __init__(self, articles: list[ReplicaArticle], base: str, options: dict[str, Any]) -> None:
+        super().__init__(articles, base, options)
+        self.env.loader = ChoiceLoader(
+            [
+                FileSystemLoader(str(TEMPLATES / self.key)),
+                FileSystemLoader(str(TEMPLATES / LiferayAdtRenderer.key)),
+            ]
+        )
+
+    def news_json(self, a: ReplicaArticle) -> dict[str, Any]:
+        """What the portal's JSON endpoint answers (local time with its offset, body as HTML)."""
+        lead = next((img for img in a.images if img.get("lead")), None)
+        return {
+            "id": a.id,
+            "title": a.title,
+            "datePublished": a.published.isoformat(timespec="seconds") + "+07:00",
+            "sapo": a.lead,
+            "image": {"src": lead["src"], "caption": lead.get("caption")} if lead else None,
+            "content": str(self.content(a)),
+            "author": a.author,
+        }
+
+    def handle(self, path: str, query: dict[str, list[str]]) -> Page | None:
+        if path.startswith(self.api_path):
+            a = self.by_id.get(path[len(self.api_path) :].strip("/"))
+            if a is None:
+                return None
+            body = json.dumps(self.news_json(a), ensure_ascii=False)
+            return Page(body, content_type="application/json; charset=utf-8")
+        return super().handle(path, query)
+
+
 class LiferayJournalRenderer(_AssetPublisherRenderer):
     """Liferay 6.2 stock Asset Publisher (portlet 101) with the thaibinh journal template."""
 
@@ -493,6 +540,7 @@ RENDERERS: dict[str, type[LiferayRenderer]] = {
         PublishingPortalLiferayRenderer,
         PublishingPortalSharePointRenderer,
         LiferayAdtRenderer,
+        LiferayAdtJsRenderer,
         LiferayJournalRenderer,
     )
 }
