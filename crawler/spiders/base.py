@@ -11,6 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import date
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
@@ -64,14 +65,8 @@ class PortalSpider(scrapy.Spider):
         # Stored articles whose listing date is this recent are fetched again: edits happen in the
         # first days, and a changed article is written again as a new revision.
         self.refresh_days = None if refresh_days is None else int(refresh_days)
-        hosts = {self.parser_host(self.base_url), *self.site.domains}
+        hosts = {urlsplit(self.base_url).hostname or "", *self.site.domains}
         self.allowed_domains = sorted(h for h in hosts if h)
-
-    @staticmethod
-    def parser_host(url: str) -> str:
-        from urllib.parse import urlsplit
-
-        return urlsplit(url).hostname or ""
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
