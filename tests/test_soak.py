@@ -19,8 +19,17 @@ from typing import Any
 
 import pytest
 from crawl_helpers import feed_lines, run_crawl
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DownloadCancelledError,
+    DownloadFailedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
 
 from crawler.extract import extract_page
+from crawler.middlewares.faults import fault_kind
 from crawler.replica.corpus import generate_articles
 from crawler.replica.server import ReplicaServer
 from crawler.summary import SiteSummary, format_table
@@ -149,3 +158,22 @@ def test_a_truncated_page_is_detected_refetched_and_stored_whole(
         stored = by_url[whole["url"]]
         for field in ("title", "published_at", "lead", "body", "captions", "images", "author"):
             assert stored[field] == whole[field], f"{path}: {field} differs from the whole page's"
+
+
+@pytest.mark.parametrize(
+    ("exception", "kind"),
+    [
+        (DownloadTimeoutError("took longer than 1 seconds"), "timeout"),
+        (ResponseDataLossError(), "truncated"),
+        (DownloadFailedError("Connection was closed cleanly"), "connection"),
+        (
+            DownloadCancelledError("expected response size (52428800) larger than download max size"),
+            "too_large",
+        ),
+        (CannotResolveHostError("no such host"), "dns"),
+        (ValueError("something else"), "other"),
+        (IgnoreRequest("robots.txt"), None),  # a decision, not a fault
+    ],
+)
+def test_fault_kinds(exception: BaseException, kind: str | None) -> None:
+    assert fault_kind(exception) == kind

@@ -1,0 +1,83 @@
+"""Run every benchmark and write bench/RESULTS.md: `python -m bench.run [--quick] [--only NAME ...]`.
+
+    extract  golden pages: project parsers vs trafilatura, and a profile of where the time goes
+    crawl    5,000-article replica: full project vs a bare Scrapy spider (pages/s)
+    scale    50,000-article archive crawl with JOBDIR: peak RSS and wall time
+    store    SQLite dedup state: lookup + insert cost at 10k, 100k, 1M entries
+
+--quick scales everything down (about two minutes instead of a quarter of an hour) and writes
+bench/out/RESULTS.quick.md, so a smoke run never overwrites the recorded figures. Numbers only:
+nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from bench import crawl, extract, scale, store
+from bench.common import OUT, ROOT, machine
+
+BENCHMARKS = {"extract": extract, "crawl": crawl, "scale": scale, "store": store}
+
+
+def _load() -> str:
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="scaled-down run (smoke test)")
+    ap.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="run only these")
+    args = ap.parse_args(argv)
+    names = args.only or list(BENCHMARKS)
+    started = datetime.now(UTC)
+    load_before = _load()
+    sections: list[str] = []
+    for name in names:
+        mod: Any = BENCHMARKS[name]
+        print(f"== {name} ...", flush=True)
+        t0 = time.perf_counter()
+        result = mod.run(quick=args.quick)
+        text = mod.report(result)
+        print(text, flush=True)
+        sections.append(text + f"\n_({name}: {time.perf_counter() - t0:.0f} s)_\n")
+    m = machine()
+    command = (
+        "python -m bench.run"
+        + (" --quick" if args.quick else "")
+        + (" --only " + " ".join(args.only) if args.only else "")
+    )
+    header = [
+        "# Benchmark results",
+        "",
+        f"- Date: {started:%Y-%m-%d %H:%M} UTC",
+        f"- Command: `{command}` (`make bench`)",
+        f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM, {m['os']}",
+        f"- Python {m['python']}, Scrapy {m['scrapy']}, lxml {m['lxml']}",
+        f"- Load average (1/5/15 min) before: {load_before}, after: {_load()}",
+        "",
+        "Numbers, not assertions: `make bench` prints them and writes this file; "
+        "`--quick` runs a scaled-down version into bench/out/RESULTS.quick.md.",
+        "",
+    ]
+    target = OUT / "RESULTS.quick.md" if args.quick else ROOT / "bench" / "RESULTS.md"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    notes = ROOT / "bench" / "NOTES.md"
+    body = "\n".join(header + sections)
+    if notes.exists():  # hand-written analysis kept next to the generated figures
+        body += "\n" + notes.read_text(encoding="utf-8")
+    target.write_text(body, encoding="utf-8")
+    print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
