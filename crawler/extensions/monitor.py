@@ -23,9 +23,18 @@ MONITORED = ("title", "published_at", "lead", "body", "captions", "author")
 
 
 def coverage(items: list[Article]) -> dict[str, float]:
-    if not items:
+    return mask_coverage([field_mask(it) for it in items])
+
+
+def field_mask(item: Article) -> int:
+    """Which MONITORED fields the item has, as bits (bit i: MONITORED[i])."""
+    return sum(1 << i for i, name in enumerate(MONITORED) if getattr(item, name))
+
+
+def mask_coverage(masks: list[int]) -> dict[str, float]:
+    if not masks:
         return {}
-    return {name: sum(1 for it in items if getattr(it, name)) / len(items) for name in MONITORED}
+    return {name: sum(1 for m in masks if m >> i & 1) / len(masks) for i, name in enumerate(MONITORED)}
 
 
 def coverage_failures(shares: dict[str, float], thresholds: dict[str, float]) -> list[str]:
@@ -40,7 +49,9 @@ class DriftMonitor:
     def __init__(self, crawler: Any, min_items: int) -> None:
         self.crawler = crawler
         self.min_items = min_items
-        self.items: dict[str, Article] = {}
+        # URL -> field_mask of its latest item: not the item itself, which would keep every article
+        # of the run in memory (~6 KB each: 300 MB at 50,000 articles, bench/RESULTS.md).
+        self.masks: dict[str, int] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DriftMonitor:
@@ -55,15 +66,15 @@ class DriftMonitor:
     def item_seen(self, item: Any, **_: Any) -> None:
         # Dropped items count too: a duplicate is still a parse, and a reject shows the drift.
         if isinstance(item, Article):
-            self.items[item.url] = item
+            self.masks[item.url] = field_mask(item)
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         site = getattr(spider, "site", None)
         if site is None or reason != "finished":
             return
         stats = self.crawler.stats
-        items = list(self.items.values())
-        shares = coverage(items)
+        items = list(self.masks.values())
+        shares = mask_coverage(items)
         for name, share in shares.items():
             stats.set_value(f"vn/coverage/{name}", round(share, 3))
         article_pages = stats.get_value("vn/pages/article", 0)
