@@ -89,6 +89,12 @@ def _python_category(filename: str, name: str) -> str | None:
         return None
     if "/lxml/html/" in path and name in ("document_fromstring", "fromstring", "_document_fromstring"):
         return PARSE
+    if "/parsel/" in path and name in (
+        "create_root_node",
+        "_get_root_from_text",
+        "_get_root_and_type_from_text",
+    ):
+        return PARSE  # the WordPress parser's tree is built by parsel
     if "/lxml/cssselect" in path or "/cssselect/" in path or "/parsel/" in path:
         return SELECT
     if "/crawler/normalize/" in path or path.endswith("/crawler/identity.py") or "/w3lib/" in path:

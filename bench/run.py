@@ -32,6 +32,35 @@ def _load() -> str:
         return "n/a"
 
 
+def _blocks(text: str) -> list[str]:
+    """The text cut before every "## " heading (block 0: the header)."""
+    blocks: list[str] = [""]
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            blocks.append("")
+        blocks[-1] += line
+    return blocks
+
+
+def merge(
+    recorded: str, fresh: list[str], names: list[str], started: datetime
+) -> tuple[list[str], list[str]]:
+    """The recorded file's header and sections with `fresh` ones swapped in (by "## N." key)."""
+    old = _blocks(recorded)
+    new = {block.split()[1]: block for block in fresh}
+    sections = [
+        new.pop(b.split()[1], b.rstrip("\n") + "\n")
+        for b in old[1:]
+        if b.split()[1][0].isdigit()  # generated sections only: the notes are appended again
+    ]
+    sections += list(new.values())
+    stamp = f"; re-run {started:%Y-%m-%d %H:%M} UTC: {', '.join(names)}"
+    header = [
+        line + stamp if line.startswith("- Date:") else line for line in old[0].rstrip("\n").split("\n")
+    ]
+    return [*header, ""], sections
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="scaled-down run (smoke test)")
@@ -70,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
     ]
     target = OUT / "RESULTS.quick.md" if args.quick else ROOT / "bench" / "RESULTS.md"
     target.parent.mkdir(parents=True, exist_ok=True)
+    if args.only and not args.quick and target.exists():
+        # A partial run replaces its own sections of the recorded file and keeps the others.
+        header, sections = merge(target.read_text(encoding="utf-8"), sections, names, started)
     notes = ROOT / "bench" / "NOTES.md"
     body = "\n".join(header + sections)
     if notes.exists():  # hand-written analysis kept next to the generated figures
