@@ -2,8 +2,9 @@
 
 Data (all under tests/, nothing read from /work/shared at run time):
     golden/<khoicq|gialai>/<case>/        pages run through the parser directly (output must be final)
-    golden_rest/<site>/<case>/            post.json (one REST entry), optional page.html, expected.json and,
-                                          with a page, rest_only.json: the fields REST alone gives differently
+    golden_rest/<site>/<case>/            post.json (one REST entry), optional page.html (else the golden/
+                                          case of the same name), expected.json and, with a page,
+                                          rest_only.json: the fields REST alone gives differently
     golden_parsers/<template>/<case>/     generic "wordpress" and "wp-jannah" pages (no registry site)
     wp_fixtures/<site>/                   the reference sites' REST page, feed, sitemap and listings
     sites/<site>/                         replica site.json + articles.json
@@ -102,7 +103,10 @@ def test_golden_rest_entry(case: Path) -> None:
     parser = _parser(site.key)
     post = _load(case / "post.json")
     expected = _load(case / "expected.json")
+    # A REST case uses its own page.html, or the HTML golden case of the same name (one copy).
     page = case / "page.html"
+    if not page.exists():
+        page = TESTS / "golden" / case.parent.name / case.name / "page.html"
     if page.exists():
         html = page.read_text(encoding="utf-8")
         with_page = parser.parse_rest_post(post, html, expected["url"])
