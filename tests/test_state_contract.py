@@ -11,13 +11,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from pipeline_helpers import Pipes, article
 from redis_fixtures import redis_server, redis_url  # noqa: F401  (fixtures)
-from scrapy import Spider
-from scrapy.exceptions import DropItem
-from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
-from crawler.pipelines import DedupPipeline, JsonlStorePipeline, NormalizePipeline, ValidatePipeline
 from crawler.state import Known, OpenFile, StateStore, open_state_store, state_store_for
 
 BACKENDS = ["sqlite", "redis"]
@@ -205,46 +201,6 @@ def test_redis_commit_is_one_script(redis_url: str) -> None:  # noqa: F811
 
 
 # ---- the pipelines over each backend ---------------------------------------------------------
-
-
-class SiteSpider(Spider):
-    name = "dongthap"
-
-
-def article(n: int) -> Article:
-    return Article(
-        url=f"https://dongthap.gov.vn/-/asset_publisher/x/content/bai-{n}",
-        title=f"Bài viết số {n}",
-        published_at="2021-01-22T15:31:00+07:00",
-        body=[f"Đoạn một của bài {n}.", "Đoạn hai."],
-        site="dongthap",
-    )
-
-
-class Pipes:
-    def __init__(self, data_dir: Path, settings: dict, worker: str = "w1") -> None:
-        self.crawler = get_crawler(
-            SiteSpider, {"VN_DATA_DIR": str(data_dir), "VN_WORKER_ID": worker, **settings}
-        )
-        self.crawler.spider = SiteSpider()
-        self.stages = [
-            cls.from_crawler(self.crawler)
-            for cls in (ValidatePipeline, NormalizePipeline, DedupPipeline, JsonlStorePipeline)
-        ]
-        self.store = self.stages[-1]
-        self.store.open_spider()
-
-    def feed(self, item: Article) -> Article | None:
-        try:
-            for stage in self.stages:
-                item = stage.process_item(item)
-        except DropItem:
-            return None
-        return item
-
-    def close(self) -> None:
-        self.store.close_spider()
-        state_store_for(self.crawler).close()
 
 
 def urls(data_dir: Path) -> list[str]:

@@ -2,75 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
-from scrapy import Spider
+from pipeline_helpers import Pipes, article, lines
 from scrapy.exceptions import DropItem
-from scrapy.utils.test import get_crawler
 
-from crawler.items import Article
-from crawler.pipelines import (
-    DedupPipeline,
-    JsonlStorePipeline,
-    NormalizePipeline,
-    SiteLockedError,
-    ValidatePipeline,
-)
+from crawler.pipelines import SiteLockedError
 from crawler.state import Known, state_store_for
-
-
-class SiteSpider(Spider):
-    name = "dongthap"
-
-
-def article(n: int, **overrides: object) -> Article:
-    fields: dict = {
-        "url": f"https://dongthap.gov.vn/-/asset_publisher/x/content/bai-{n}",
-        "title": f"Bài viết số {n}",
-        "published_at": "2021-01-22T15:31:00+07:00",
-        "body": [f"Đoạn một của bài {n}.", "Đoạn hai."],
-        "site": "dongthap",
-    }
-    fields.update(overrides)
-    return Article(**fields)
-
-
-class Pipes:
-    """The four stages wired as in settings, over one crawler and data dir."""
-
-    def __init__(self, data_dir: Path) -> None:
-        self.crawler = get_crawler(SiteSpider, {"VN_DATA_DIR": str(data_dir)})
-        self.crawler.spider = SiteSpider()
-        self.stages = [
-            cls.from_crawler(self.crawler)
-            for cls in (ValidatePipeline, NormalizePipeline, DedupPipeline, JsonlStorePipeline)
-        ]
-        self.store = self.stages[-1]
-        self.store.open_spider()
-
-    def feed(self, item: Article) -> Article | None:
-        try:
-            for stage in self.stages:
-                item = stage.process_item(item)
-        except DropItem:
-            return None
-        return item
-
-    def close(self) -> None:
-        self.store.close_spider()
-        state_store_for(self.crawler).close()
-
-    def stat(self, key: str) -> int:
-        return self.crawler.stats.get_value(key, 0)
-
-
-def lines(data_dir: Path, pattern: str = "dongthap/*.jsonl") -> list[dict]:
-    out = []
-    for path in sorted(data_dir.glob(pattern)):
-        out += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
-    return out
 
 
 def test_valid_items_are_written_once_as_utf8_jsonl(tmp_path: Path) -> None:
