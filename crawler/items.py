@@ -47,21 +47,6 @@ class Article:
     schema_version: str = SCHEMA_VERSION
 
 
-# Fields the golden tests compare (the content a parser is responsible for).
-CONTENT_FIELDS = (
-    "url",
-    "site",
-    "title",
-    "published_at",
-    "lead",
-    "body",
-    "captions",
-    "images",
-    "author",
-    "attachments",
-)
-
-
 _FIELD_NAMES = tuple(f.name for f in fields(Article))
 
 
