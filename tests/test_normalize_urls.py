@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -253,6 +255,14 @@ BASE = "https://backan.gov.vn/web/guest/tin-hoat-dong"
 )
 def test_absolute_url(href: str | None, expected: str | None) -> None:
     assert absolute_url(href, BASE) == expected
+
+
+def test_absolute_url_composes_nfd_links() -> None:
+    # A windows-1258 page decodes to decomposed tone marks: the link must encode as the NFC one.
+    nfc = "/tin-tức/đảng-ủy"
+    got = absolute_url(unicodedata.normalize("NFD", nfc), "https://example.vn/")
+    assert got == absolute_url(nfc, "https://example.vn/")
+    assert got == "https://example.vn/tin-t%E1%BB%A9c/%C4%91%E1%BA%A3ng-%E1%BB%A7y"
 
 
 @given(st.text(max_size=40))

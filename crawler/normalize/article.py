@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from crawler.identity import article_id, content_hash
 from crawler.items import Article, Image
-from crawler.normalize.text import clean_lines, clean_text, is_boilerplate
+from crawler.normalize.text import clean_lines, clean_text, is_clean_boilerplate
 
 
 def _opt(text: str | None) -> str | None:
@@ -39,8 +39,8 @@ def normalize_article(article: Article, *, now: datetime | None = None) -> Artic
     article.lead = _opt(article.lead)
     article.author = _opt(article.author)
     article.category = _opt(article.category)
-    article.body = [p for p in clean_lines(article.body) if not is_boilerplate(p)]
-    article.captions = _unique([c for c in clean_lines(article.captions) if not is_boilerplate(c)])
+    article.body = [p for p in clean_lines(article.body) if not is_clean_boilerplate(p)]
+    article.captions = _unique([c for c in clean_lines(article.captions) if not is_clean_boilerplate(c)])
     article.tags = _unique(clean_lines(article.tags))
     article.images = _images(article.images)
     article.attachments = _unique([a.strip() for a in article.attachments if a and a.strip()])

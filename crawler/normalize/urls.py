@@ -10,6 +10,7 @@ derived from the order the site itself uses).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from urllib.parse import quote, unquote_plus, urljoin, urlsplit, urlunsplit
 
@@ -110,6 +111,8 @@ def absolute_url(href: str | None, base: str) -> str | None:
         href = _URL_WS_RE.sub("", href)
     if "&amp;" in href:
         href = href.replace("&amp;", "&")
+    if not href.isascii():  # one link, one percent-encoding: NFD Vietnamese (windows-1258 pages) composed
+        href = unicodedata.normalize("NFC", href)
     m = _SCHEME_RE.match(href)
     if m and m.group(1).lower() not in _ALLOWED_SCHEMES:
         return None
