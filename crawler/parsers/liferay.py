@@ -30,6 +30,19 @@ __all__ = [
 ]
 
 
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    """`parse_qsl(query)`; a query without escapes or "+" is split directly (the common case,
+    and a fifth of the cost)."""
+    if "%" in query or "+" in query:
+        return parse_qsl(query)
+    pairs = []
+    for field in query.split("&"):
+        name, eq, value = field.partition("=")
+        if eq and value:  # parse_qsl drops fields without "=" and blank values
+            pairs.append((name, value))
+    return pairs
+
+
 class PublishingPortalParser(LiferayFamilyParser):
     """PublishingPortal blocks; one parser for the Liferay and the SharePoint chrome."""
 
@@ -73,18 +86,22 @@ class PublishingPortalParser(LiferayFamilyParser):
 
     def _sharepoint_item(self, url: str) -> tuple[str, str] | None:
         """(path prefix, item id) of a SharePoint article URL, any case."""
-        parts = urlsplit(url)
         page = "/" + self.sharepoint_page.lower()
+        if page not in url.lower():  # cheap: most URLs asked about are not SharePoint pages
+            return None
+        parts = urlsplit(url)
         if not parts.path.lower().endswith(page):
             return None
-        for name, value in parse_qsl(parts.query):
+        for name, value in _query_pairs(parts.query):
             if name.lower() == self.sharepoint_id.lower() and value.strip().isdigit():
                 return parts.path[: len(parts.path) - len(page) + 1], value.strip()
         return None
 
     def _news_item(self, url: str) -> tuple[str, str] | None:
         """(namespaced parameter, news id) of a Liferay PublishingPortal article URL."""
-        for name, value in parse_qsl(urlsplit(url).query):
+        if "%" not in url and self.news_id_suffix not in url.lower():
+            return None  # no parameter can end with the suffix, even once unquoted
+        for name, value in _query_pairs(urlsplit(url).query):
             if name.lower().endswith(self.news_id_suffix) and value.strip().isdigit():
                 return name, value.strip()
         return None

@@ -1,32 +1,30 @@
 """Shared machinery of the Liferay-style family (PublishingPortal blocks, Asset Publisher).
 
-One lxml tree per page. Templates differ only in selectors, which are class attributes
-(tuples of CSS selectors, tried in order: the first that matches wins), so a redesign is a
-subclass overriding a selector or two. The body is read by one block walker that turns the
-content container into text paragraphs and images (with captions), whatever the markup
-(CKEditor <p>s, <br><br> runs, image tables, figures, <em> caption paragraphs).
+One lexbor tree per page (crawler.parsers.dom). Templates differ only in selectors, which are
+class attributes (tuples of CSS selectors, tried in order: the first that matches wins), so a
+redesign is a subclass overriding a selector or two. The body is read by one block walker that
+turns the content container into text paragraphs and images (with captions), whatever the
+markup (CKEditor <p>s, <br><br> runs, image tables, figures, <em> caption paragraphs).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from copy import deepcopy
+import threading
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-import lxml.html
-from lxml import etree
-from lxml.cssselect import CSSSelector, LxmlHTMLTranslator
-from lxml.html import HtmlElement
-
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
-from crawler.normalize.text import clean_text, is_boilerplate
+from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
-from crawler.parsers.base import Listing, ParseError, TemplateParser
+from crawler.parsers.base import Listing, TemplateParser
+from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node, ancestors, parse_document, raw_text
 
 Selectors = tuple[str, ...]
 
@@ -35,14 +33,10 @@ BLOCK_TAGS = frozenset(
     "address article aside blockquote center dd details div dl dt fieldset figcaption figure footer form "
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
-# Elements whose text is never content.
-NO_TEXT_TAGS = frozenset(
-    "script style noscript template select option button textarea svg iframe head".split()
-)
 
-_BR = "\ue000"  # private-use sentinel for <br>, so source newlines are not mistaken for breaks
-_PARA_SPLIT = re.compile(_BR + r"\s*" + _BR + r"[\s" + _BR + r"]*")
-_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_TEXT = "-text"
+_PARA_SPLIT = re.compile(BR + r"\s*" + BR + r"[\s" + BR + r"]*")
+_WORD_RE = re.compile(r"[^\W_]")  # exactly str.isalnum, but scanned in C
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 _CAPTION_CLASS_RE = re.compile(r"caption|chu-?thich|image-desc|img-desc|figcaption|note-?image", re.I)
 _EMAIL_ONLY_RE = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
@@ -57,129 +51,309 @@ _ATTACH_LABEL_RE = re.compile(
 _ATTACH_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?)$", re.I)
 # Anywhere in a raw href: a cheap superset of the links `is_attachment` accepts.
 _ATTACH_HINT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?)", re.I)
-_HREFS = etree.XPath("//a/@href", smart_strings=False)
+_URL_WS_RE = re.compile(r"[\t\n\r]")
 # Chrome images that can sit inside a content container: logos, banners, icons, share thumbnails.
 _CHROME_IMG_RE = re.compile(
     r"logo|banner|icon|spacer|blank\.gif|/images/common/|-theme/images/|/_layouts/|thumbnail-share|"
     r"imagethumbnail=|emoticon|smiley",
     re.I,
 )
+_EM = frozenset({"em", "i"})
+_STYLED = frozenset({"strong", "b", "em", "i"})
+_STYLED_QUERY = "strong, b, em, i"
+# Elements below which lexbor's plain text is not raw_text: a <br>, a script-like subtree.
+_NO_TEXT_QUERY = ", ".join(sorted(NO_TEXT_TAGS))
+_NOT_PLAIN_TAGS = frozenset({"br", *NO_TEXT_TAGS})
+_NOT_PLAIN = "br, " + _NO_TEXT_QUERY
+# A superset of the elements `_right` accepts, and of those with such an element above them.
+_RIGHT_PARTS = ("[style*='right' i]", "[align='right' i]", "[class*='text-right' i]")
+_RIGHT_QUERY = ", ".join(_RIGHT_PARTS)
+_RIGHT_ABOVE = ", ".join(f"{part} *" for part in _RIGHT_PARTS)
+_LABEL_QUERY = "p, div, h2, h3, h4, h5, h6, strong, b"
+# The first word of every text _RELATED_RE or _ATTACH_LABEL_RE accepts starts like this.
+_LABEL_START_RE = re.compile(r"^(?:tin|bài|các|tệp|file|tập|tài|văn|tải|download)", re.I)
 
 
-@cache
-def _css(selector: str) -> CSSSelector:
-    return CSSSelector(selector, translator="html")
+# ---------------------------------------------------------------- selection
+# lexbor answers `scope.css("A B")` like a browser's querySelectorAll: A may be an ancestor
+# outside `scope`. The lxml parsers (cssselect, descendant-or-self) wanted the whole chain inside
+# the scope, which is what a listing item's ".tieu-de a" means; `css_within` keeps that meaning.
 
 
-# "<.class> <rest>": a class scope, then a descendant selector with no group or leading combinator.
-_SCOPED_RE = re.compile(r"^(\.[\w-]+)\s+(?![>+~])([^,]+)$")
+def _split_top(selector: str, seps: str) -> list[tuple[str, str]]:
+    """(separator, part) pairs of `selector` split at top-level `seps` (outside [], () and quotes).
 
-
-@cache
-def _scoped(selector: str) -> tuple[str, etree.XPath] | None:
-    """(scope selector, XPath of the rest relative to one scope element) for `.scope rest`."""
-    m = _SCOPED_RE.match(selector.strip())
-    if not m:
-        return None
-    return m[1], etree.XPath(LxmlHTMLTranslator().css_to_xpath(m[2], prefix="descendant::"))
-
-
-# One page's scope matches: {".news-detail": [element]}, for the document parsed last.
-_scope_cache: tuple[HtmlElement | None, dict[str, list[HtmlElement]]] = (None, {})
-
-
-def _select_one(root: HtmlElement, selector: str) -> list[HtmlElement]:
-    """`_css(selector)(root)`, but "<.scope> <rest>" selectors share one scan for the scope.
-
-    Each class selector is a scan of the whole page (libxml2 string tests on every element,
-    ~0.2 ms on a portal page) and a template's selectors mostly start with the same container
-    (".news-detail h1.title", ".news-detail .date-time", ...). When the scope matches exactly one
-    element, `rest` evaluated below it is what the whole selector matches, in the same order.
+    Whitespace counts as a descendant separator when " " is in `seps`; the first pair's
+    separator is "".
     """
-    global _scope_cache
-    split = _scoped(selector)
-    if split is None:
-        return _css(selector)(root)
-    scope, rest = split
-    cached_root, scopes = _scope_cache
-    if cached_root is not root:
-        scopes = {}
-        _scope_cache = (root, scopes)
+    parts: list[tuple[str, str]] = []
+    depth, quote, buf, sep = 0, "", "", ""
+    pending: str | None = None  # a separator seen, waiting for the next part
+    for ch in selector.strip():
+        if quote:
+            buf += ch
+            quote = "" if ch == quote else quote
+            continue
+        if ch in "\"'":
+            quote = ch
+        elif ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        if depth == 0 and (ch in seps or (ch.isspace() and " " in seps)):
+            sym = " " if ch.isspace() else ch
+            if buf:
+                parts.append((sep, buf))
+                buf = ""
+                pending = sym
+            elif pending is not None and sym != " ":
+                pending = sym  # "a > b": the explicit combinator wins over the spaces around it
+            continue
+        if pending is not None:
+            sep, pending = pending, None
+        buf += ch
+    if buf:
+        parts.append((sep, buf))
+    return parts
+
+
+@cache
+def _chains(selector: str) -> tuple[tuple[tuple[str, str], ...], ...]:
+    """Each member of a selector group as ((combinator, compound), ...); combinator "" first."""
+    return tuple(tuple(_split_top(member, " >+~")) for _, member in _split_top(selector, ","))
+
+
+@cache
+def _outside_probe(selector: str) -> str | None:
+    """A selector matching `scope` when an ancestor of it could start a chain of `selector`;
+    None when the chains have no combinator at all. "" when only an exact check will do."""
+    chains = _chains(selector)
+    if all(len(c) == 1 for c in chains):
+        return None
+    if any(comb in "+~" for c in chains for comb, _ in c[1:]):
+        return ""  # a chain through siblings: always checked node by node
+    return ", ".join(f"{compound} *" for c in chains for _, compound in c[:-1])
+
+
+def css(node: Node, selector: str) -> list[Node]:
+    """`node.css(selector)`; lexbor lists a node once per member of a group it matches, lxml once."""
+    found = node.css(selector)
+    if "," not in selector or len(found) < 2:
+        return found
+    seen: set[int] = set()
+    return [n for n in found if not (n.mem_id in seen or seen.add(n.mem_id))]
+
+
+def matches(node: Node, selector: str) -> bool:
+    """Whether `node` itself matches `selector`.
+
+    Not lexbor's css_matches, which answers whether the node or any node below it matches; a
+    query's first match is the node itself when it matches (document order starts there).
+    """
+    first = node.css_first(selector)
+    return first is not None and first.mem_id == node.mem_id
+
+
+def _prev_element(node: Node) -> Node | None:
+    sib = node.prev
+    while sib is not None and not sib.is_element_node:
+        sib = sib.prev
+    return sib
+
+
+def _chain_inside(node: Node, chain: Sequence[tuple[str, str]], i: int, scope_id: int) -> bool:
+    """Whether compounds chain[:i] match, through chain[i]'s combinator, without leaving the
+    scope (`node` matches chain[i][1] and is the scope or below it)."""
+    if i == 0:
+        return True
+    comb, want = chain[i][0], chain[i - 1][1]
+    if node.mem_id == scope_id:
+        return False
+    if comb in " >":
+        parent = node.parent
+        while parent is not None and parent.is_element_node:
+            if matches(parent, want) and _chain_inside(parent, chain, i - 1, scope_id):
+                return True
+            if comb == ">" or parent.mem_id == scope_id:
+                return False
+            parent = parent.parent
+        return False
+    sib = _prev_element(node)
+    while sib is not None:
+        if matches(sib, want) and _chain_inside(sib, chain, i - 1, scope_id):
+            return True
+        if comb == "+":
+            return False
+        sib = _prev_element(sib)
+    return False
+
+
+def css_within(scope: Node, selector: str) -> list[Node]:
+    """`scope.css(selector)` with every compound of a match's chain at or below `scope` (as
+    lxml's cssselect read it), in document order."""
+    found = css(scope, selector)
+    if not found:
+        return found
+    probe = _outside_probe(selector)
+    parent = scope.parent
+    if probe is None or parent is None or not parent.is_element_node:
+        return found  # no combinator, or nothing above the scope (the page, a detached copy)
+    if probe and not matches(scope, probe):
+        return found  # no ancestor can start a chain: every chain lies inside
+    scope_id = scope.mem_id
+    chains = _chains(selector)
+    return [
+        n
+        for n in found
+        if any(matches(n, c[-1][1]) and _chain_inside(n, c, len(c) - 1, scope_id) for c in chains)
+    ]
+
+
+# "<.scope> <rest>": a class scope, then a descendant or child chain (no group, no sibling step).
+_SCOPED_RE = re.compile(r"^(\.[\w-]+)\s*(?:\s|>)\s*[^,+~]+$")
+# (page, {scope selector: its matches}, the scopes worth a query of their own or None for all)
+# of the page read last, per thread.
+_pages = threading.local()
+
+
+@cache
+def _scope_of(selector: str) -> str | None:
+    m = _SCOPED_RE.match(selector.strip())
+    return m[1] if m else None
+
+
+def begin_page(page: Node, shared_scopes: frozenset[str] | None = None) -> None:
+    """Start the scope cache of a page; `shared_scopes`: the scopes several selectors use."""
+    _pages.page = (page, {}, shared_scopes)
+
+
+def _page_css(page: Node, selector: str) -> list[Node]:
+    """`page.css(selector)`, but "<.scope> <rest>" selectors share one query for the scope.
+
+    A page query visits every element (~10 µs on a portal page) and a template's selectors
+    mostly start with the same container (".news-detail h1.title", ".news-detail .date-time",
+    ...). When the scope matches exactly one element, every match of the selector lies below
+    it, so asking that element (lexbor lets a chain reach above the element asked) gives the
+    same matches in the same order; the scope query is made once a page.
+    """
+    scope = _scope_of(selector)
+    if scope is None:
+        return css(page, selector)
+    ctx = getattr(_pages, "page", None)
+    if ctx is None or ctx[0] is not page:
+        ctx = _pages.page = (page, {}, None)
+    if ctx[2] is not None and scope not in ctx[2]:
+        return css(page, selector)  # a scope of this selector alone: one query, not two
+    scopes = ctx[1]
     found = scopes.get(scope)
     if found is None:
-        found = scopes[scope] = _css(scope)(root)
-    if not found:
-        return []
-    if len(found) > 1:  # nested or repeated scopes: matches could repeat or reorder
-        return _css(selector)(root)
-    return rest(found[0])
+        found = scopes[scope] = page.css(scope)
+    if len(found) != 1:  # none: no match; nested or repeated scopes: ask the page
+        return css(page, selector) if found else []
+    return css(found[0], selector)
 
 
-def select(root: HtmlElement, selectors: Iterable[str]) -> list[HtmlElement]:
+def _is_page(node: Node) -> bool:
+    """The document element (lexbor parents it with the document node)."""
+    parent = node.parent
+    return parent is not None and not parent.is_element_node
+
+
+def select(root: Node, selectors: Sequence[str]) -> list[Node]:
     """Matches of the first selector that matches anything (fallback chain)."""
-    for sel in selectors:
-        found = _select_one(root, sel)
-        if found:
-            return found
+    if not _is_page(root):
+        for sel in selectors:
+            found = css_within(root, sel)
+            if found:
+                return found
+        return []
+    i, n = 0, len(selectors)
+    while i < n:
+        j = i + 1
+        if i > 0 and _scope_of(selectors[i]) is None:
+            while j < n and _scope_of(selectors[j]) is None:
+                j += 1
+        if j - i == 1:
+            found = _page_css(root, selectors[i])
+            if found:
+                return found
+        else:
+            # On the whole page a fallback chain often matches nothing (a field the page lacks,
+            # another chrome): the unscoped selectors after the first go as one page query, and
+            # a hit is sorted out by asking its few matches which selector they answer.
+            union = css(root, ", ".join(selectors[i:j]))
+            if union:
+                for sel in selectors[i:j]:
+                    found = [m for m in union if matches(m, sel)] if len(union) <= 8 else css(root, sel)
+                    if found:
+                        return found
+        i = j
     return []
 
 
-def select_first(root: HtmlElement, selectors: Iterable[str]) -> HtmlElement | None:
+def select_first(root: Node, selectors: Sequence[str]) -> Node | None:
     found = select(root, selectors)
     return found[0] if found else None
 
 
-def raw_text(el: HtmlElement, skip: frozenset[str] = frozenset()) -> str:
-    """The element's text with <br> as a sentinel; script-like subtrees and `skip` tags left out."""
-    out: list[str] = []
-
-    def rec(node: HtmlElement) -> None:
-        tag = node.tag
-        if not isinstance(tag, str):  # comment / processing instruction: no text of its own
-            return
-        tag = tag.lower()
-        if tag == "br":
-            out.append(_BR)
-            return
-        if tag in NO_TEXT_TAGS or tag in skip:
-            return
-        if node.text:
-            out.append(node.text)
-        for child in node:
-            rec(child)
-            if child.tail:
-                out.append(child.tail)
-
-    rec(el)
-    return "".join(out)
+def _has_words(s: str) -> bool:
+    return _WORD_RE.search(s) is not None
 
 
-def node_text(el: HtmlElement | None) -> str:
+def _plain(el: Node) -> bool:
+    """No <br> or script-like element below `el`: lexbor's C text walk is then its raw text."""
+    # A small subtree is looked at in Python: a CSS query costs ~5 µs, mostly parsing it.
+    for count, node in enumerate(el.traverse()):
+        if node.tag in _NOT_PLAIN_TAGS:
+            return False
+        if count == 24:
+            return el.css_first(_NOT_PLAIN) is None
+    return True
+
+
+def node_text(el: Node | None) -> str:
+    """The element's text, cleaned, <br> as a space, script-like subtrees left out."""
     if el is None:
         return ""
-    return clean_text(raw_text(el).replace(_BR, " "))
+    child = el.first_child
+    if child is None:
+        return ""  # also a lone <br> or an empty script-like element: no words
+    if el.tag in NO_TEXT_TAGS:
+        return ""
+    if child.next is None and child.is_text_node:
+        return clean_text(child.text_content)
+    if _plain(el):
+        return clean_text(el.text(deep=True))
+    return clean_text(raw_text(el).replace(BR, " "))
 
 
-def _has_words(s: str) -> bool:
-    return any(ch.isalnum() for ch in s)
+def _classes(el: Node) -> str:
+    attrs = el.attrs
+    return (attrs.get("class") or "") + " " + (attrs.get("id") or "")
 
 
-def _only_inside(el: HtmlElement, tags: frozenset[str]) -> bool:
-    """True when all of the element's words sit inside `tags` (e.g. a wholly italic paragraph)."""
-    if _has_words(raw_text(el, skip=tags)):
-        return False
-    return any(_has_words(raw_text(x)) for x in el.iter(*tags))
+def _right(el: Node) -> bool:
+    attrs = el.attrs
+    return bool(
+        _RIGHT_RE.search(attrs.get("style") or "")
+        or (attrs.get("align") or "").lower() == "right"
+        or "text-right" in (attrs.get("class") or "")
+    )
 
 
-def _classes(el: HtmlElement) -> str:
-    return (el.get("class") or "") + " " + (el.get("id") or "")
+def _next_element(node: Node) -> Node | None:
+    """The next sibling that is not text (lxml's getnext: comments count)."""
+    sib = node.next
+    while sib is not None and sib.tag == _TEXT:
+        sib = sib.next
+    return sib
 
 
-_EM = frozenset({"em", "i"})
-_BOLD = frozenset({"strong", "b"})
+def _inside(node: Node, root_id: int) -> bool:
+    return any(a.mem_id == root_id for a in ancestors(node))
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One paragraph-level unit of an article body, in document order."""
 
@@ -193,6 +367,67 @@ class Block:
     group: int = 0  # images from one source block share a group (and a following caption)
 
 
+class _Leaf:
+    """One pass over a paragraph's nodes: its raw text, the raw text outside <em>/<i>, whether
+    words sit inside <em>/<i> and inside any bold or italic element, its images, and whether an
+    element of it is right-aligned (one of `right_ids`). A Python walk: paragraphs are small,
+    and a CSS query costs more than visiting a dozen nodes."""
+
+    __slots__ = ("em_words", "full", "imgs", "plain", "right", "right_ids", "styled_words")
+
+    def __init__(self, right_ids: set[int]) -> None:
+        self.full: list[str] = []
+        self.plain: list[str] = []
+        self.imgs: list[Node] = []
+        self.em_words = False
+        self.styled_words = False
+        self.right = False
+        self.right_ids = right_ids
+
+    def add(self, node: Node, in_em: bool, in_style: bool) -> None:
+        tag = node.tag
+        if tag == _TEXT:
+            text = node.text_content or ""
+            self.full.append(text)
+            if not in_em:
+                self.plain.append(text)
+            if (in_em and not self.em_words) or (in_style and not self.styled_words):
+                if _has_words(text):
+                    self.em_words = self.em_words or in_em
+                    self.styled_words = True
+            return
+        if not node.is_element_node:
+            return
+        if self.right_ids and node.mem_id in self.right_ids:
+            self.right = True
+        if tag == "br":
+            self.full.append(BR)
+            if not in_em:
+                self.plain.append(BR)
+        elif tag == "img":
+            self.imgs.append(node)
+        elif tag in NO_TEXT_TAGS:
+            self._no_text(node)
+        else:
+            self.children(node.iter(include_text=True), in_em or tag in _EM, in_style or tag in _STYLED)
+
+    def children(self, nodes: Iterable[Node], in_em: bool, in_style: bool) -> None:
+        for node in nodes:
+            self.add(node, in_em, in_style)
+
+    def _no_text(self, node: Node) -> None:
+        """No text of its own, but the images, alignment and (as lxml's iter() found them) the
+        bold or italic elements below it still count."""
+        for el in node.css("img, " + _STYLED_QUERY):
+            if el.tag == "img":
+                self.imgs.append(el)
+            elif _has_words(raw_text(el)):
+                self.styled_words = True
+                self.em_words = self.em_words or el.tag in _EM
+        if self.right_ids and any(n.mem_id in self.right_ids for n in node.traverse()):
+            self.right = True
+
+
 class BodyWalker:
     """Turns a content container into Blocks. `image_src` resolves and filters an <img>."""
 
@@ -200,112 +435,136 @@ class BodyWalker:
         self.page_url = page_url
         self.blocks: list[Block] = []
         self.groups = 0
+        self._right_ids: set[int] = set()  # right-aligned elements of the subtree being walked
 
     # -- images
-    def image_src(self, img: HtmlElement) -> str | None:
-        src = img.get("data-src") or img.get("data-original") or img.get("src")
+    def image_src(self, img: Node) -> str | None:
+        attrs = img.attrs
+        src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
         if not src or src.strip().startswith("data:"):
             return None
-        if (img.get("alt") or "").strip().lower() == "thumbnail" or _CHROME_IMG_RE.search(_classes(img)):
+        if (attrs.get("alt") or "").strip().lower() == "thumbnail" or _CHROME_IMG_RE.search(_classes(img)):
             return None
         url = absolute_url(src, self.page_url)
         if not url or _CHROME_IMG_RE.search(url):
             return None
         return url
 
-    def _srcs(self, el: HtmlElement) -> list[str]:
-        return [s for s in (self.image_src(i) for i in el.iter("img")) if s]
+    def _srcs(self, el: Node) -> list[str]:
+        return [s for s in (self.image_src(i) for i in el.css("img")) if s]
 
     def _add_images(self, srcs: list[str], caption: str | None) -> None:
         self.groups += 1
-        self.blocks.extend(Block("image", src=s, caption=caption or None, group=self.groups) for s in srcs)
+        if srcs:
+            self.blocks.extend(
+                Block("image", src=s, caption=caption or None, group=self.groups) for s in srcs
+            )
 
     # -- walking
-    def walk(self, el: HtmlElement, origin: HtmlElement | None = None) -> list[Block]:
-        tag = el.tag
-        if not isinstance(tag, str):
-            return self.blocks
-        tag = tag.lower()
-        if tag in NO_TEXT_TAGS:
-            return self.blocks
-        if tag == "figure":
-            self._figure(el)
-        elif tag == "table" and self._is_image_table(el):
-            self._image_table(el)
-        elif any(isinstance(c.tag, str) and c.tag.lower() in BLOCK_TAGS for c in el):
-            self._mixed(el)
-        else:
-            self._leaf(el, origin if origin is not None else el)
+    def walk(self, el: Node) -> list[Block]:
+        """Walk `el`; an ancestor's right alignment counts (a detached pruned copy has none)."""
+        # Right alignment is rare: found once per walk, so a leaf only looks its elements up.
+        self._right_ids = {m.mem_id for m in el.css(_RIGHT_QUERY) if _right(m)}
+        above = el.parent is not None and matches(el, _RIGHT_ABOVE) and any(_right(a) for a in ancestors(el))
+        self._walk(el, above)
         return self.blocks
 
-    def _mixed(self, el: HtmlElement) -> None:
-        """Block children are walked; inline runs between them become their own paragraphs."""
-        run_text: str | None = el.text
-        run: list[HtmlElement] = []
-
-        def flush() -> None:
-            if not (run_text and run_text.strip()) and not run:
+    def _walk(self, el: Node, ancestor_right: bool) -> None:
+        tag = el.tag
+        if tag in NO_TEXT_TAGS or not el.is_element_node:
+            return
+        if tag == "figure":
+            self._figure(el)
+            return
+        if tag == "table" and self._is_image_table(el):
+            self._image_table(el)
+            return
+        children = list(el.iter(include_text=True))
+        for child in children:
+            if child.tag in BLOCK_TAGS:
+                self._mixed(el, children, ancestor_right)
                 return
-            tmp = el.makeelement(el.tag, dict(el.attrib))
-            tmp.text = run_text
-            for node in run:
-                tmp.append(deepcopy(node))  # the copy carries its tail text along
-            self._leaf(tmp, el)
+        self._leaf(el, children, False, ancestor_right)
 
-        for child in el:
-            if isinstance(child.tag, str) and child.tag.lower() in BLOCK_TAGS:
-                flush()
-                run_text, run = None, []
-                self.walk(child)
-                run_text = child.tail
+    def _mixed(self, el: Node, children: list[Node], ancestor_right: bool) -> None:
+        """Block children are walked; inline runs between them become their own paragraphs."""
+        child_right = ancestor_right or el.mem_id in self._right_ids
+        run: list[Node] = []
+        content = False  # whitespace between blocks is no paragraph (a comment still makes one)
+        for child in children:
+            tag = child.tag
+            if tag in BLOCK_TAGS:
+                if content:
+                    self._leaf(el, run, True, ancestor_right)
+                    content = False
+                run = []
+                self._walk(child, child_right)
             else:
                 run.append(child)
-        flush()
+                if not content:
+                    text = child.text_content if tag == _TEXT else None
+                    content = tag != _TEXT or bool(text and not text.isspace())
+        if content:
+            self._leaf(el, run, True, ancestor_right)
 
-    def _leaf(self, el: HtmlElement, origin: HtmlElement) -> None:
-        srcs = self._srcs(el)
-        texts = [t for t in (clean_text(p.replace(_BR, " ")) for p in _PARA_SPLIT.split(raw_text(el))) if t]
-        caption_like = bool(_CAPTION_CLASS_RE.search(_classes(el))) or _only_inside(el, _EM)
-        if srcs and texts and caption_like:
+    def _leaf(self, owner: Node, nodes: list[Node], run: bool, ancestor_right: bool) -> None:
+        """A paragraph: `owner` with its child `nodes`, or (run) some of its children read as if
+        they stood alone in an element with the owner's tag and attributes."""
+        tag = owner.tag
+        ids = self._right_ids
+        right = ancestor_right or (bool(ids) and owner.mem_id in ids)
+        if len(nodes) == 1 and tag not in _STYLED and nodes[0].tag == _TEXT:  # <p>text</p>: most of them
+            full = nodes[0].text_content or ""
+            imgs: list[Node] = []
+            em_only = styled = False
+        else:
+            leaf = _Leaf(ids)
+            if nodes or run:
+                leaf.children(nodes, tag in _EM, tag in _STYLED)
+            else:  # a childless owner: an <img> (a lead photo) or a <br>
+                leaf.add(owner, False, False)
+            full = "".join(leaf.full)
+            imgs = leaf.imgs
+            right = right or leaf.right
+            styled = leaf.styled_words
+            em_only = leaf.em_words and not _has_words("".join(leaf.plain))
+        if full.isspace() or not full:
+            texts = []  # (the common <p>&nbsp;</p>)
+        elif BR in full:
+            texts = [t for t in (clean_text(p.replace(BR, " ")) for p in _PARA_SPLIT.split(full)) if t]
+        else:
+            text = clean_text(full)
+            texts = [text] if text else []
+        srcs = [s for s in (self.image_src(i) for i in imgs) if s] if imgs else []
+        if not texts:
+            self._add_images(srcs, None)
+            return
+        caption_like = em_only or bool(_CAPTION_CLASS_RE.search(_classes(owner)))
+        if srcs and caption_like:
             self._add_images(srcs, " ".join(texts))
             return
         self._add_images(srcs, None)
-        right = self._right_aligned(el, origin)
-        styled = any(_has_words(raw_text(x)) for x in el.iter("strong", "b", "em", "i"))
         self.blocks.extend(
             Block("text", text=t, caption_like=caption_like, right=right, styled=styled) for t in texts
         )
 
-    @staticmethod
-    def _right_aligned(el: HtmlElement, origin: HtmlElement) -> bool:
-        def right(e: HtmlElement) -> bool:
-            return bool(
-                _RIGHT_RE.search(e.get("style") or "")
-                or (e.get("align") or "").lower() == "right"
-                or "text-right" in (e.get("class") or "")
-            )
-
-        return any(right(e) for e in el.iter() if isinstance(e.tag, str)) or any(
-            right(e) for e in origin.iterancestors()
-        )
-
-    def _figure(self, el: HtmlElement) -> None:
-        cap = " ".join(node_text(c) for c in el.iter("figcaption")).strip()
+    def _figure(self, el: Node) -> None:
+        cap = " ".join(node_text(c) for c in el.css("figcaption")).strip()
         self._add_images(self._srcs(el), cap or None)
 
     @staticmethod
-    def _is_image_table(table: HtmlElement) -> bool:
-        if next(table.iter("img"), None) is None:
+    def _is_image_table(table: Node) -> bool:
+        if table.css_first("img") is None:
             return False
         if _CAPTION_CLASS_RE.search(_classes(table)):
             return True
         # A small table: image row(s) plus at most a caption row or two (not a layout table).
-        text_rows = [r for r in table.iter("tr") if next(r.iter("img"), None) is None and node_text(r)]
-        return len(text_rows) <= 2 and sum(len(node_text(r)) for r in text_rows) <= 400
+        text_rows = [t for t in (node_text(r) for r in table.css("tr") if r.css_first("img") is None) if t]
+        return len(text_rows) <= 2 and sum(len(t) for t in text_rows) <= 400
 
-    def _image_table(self, table: HtmlElement) -> None:
+    def _image_table(self, table: Node) -> None:
         srcs = self._srcs(table)
-        parts = [t for t in (node_text(r) for r in table.iter("tr")) if t]
+        parts = [t for t in (node_text(r) for r in table.css("tr")) if t]
         self._add_images(srcs, " ".join(parts) or None)
 
 
@@ -366,7 +625,9 @@ def assemble(blocks: list[Block]) -> Assembled:
 
 
 def _drop_text(text: str) -> bool:
-    return is_boilerplate(text) or bool(_EMAIL_ONLY_RE.match(text)) or bool(_ATTACH_LABEL_RE.match(text))
+    return (
+        is_clean_boilerplate(text) or bool(_EMAIL_ONLY_RE.match(text)) or bool(_ATTACH_LABEL_RE.match(text))
+    )
 
 
 def page_number(url: str) -> int | None:
@@ -443,6 +704,7 @@ class LiferayFamilyParser(TemplateParser):
         ".pager",
     )
     next_link_selectors: ClassVar[Selectors] = ("a[rel='next']", "a.next", "li.next a")
+    _shared_scopes_cache: ClassVar[frozenset[str] | None] = None
     _NEXT_TEXT_RE: ClassVar[re.Pattern[str]] = re.compile(
         r"^(?:tiếp|trang sau|trang tiếp theo|sau|»|›|next)\b", re.I
     )
@@ -459,24 +721,39 @@ class LiferayFamilyParser(TemplateParser):
 
     # ---------------------------------------------------------------- parsing
     @staticmethod
-    def document(html: str) -> HtmlElement:
-        if not html or not html.strip():
-            raise ParseError("empty page")
-        try:
-            return lxml.html.document_fromstring(_XML_DECL.sub("", html, count=1))
-        except (etree.ParserError, ValueError) as exc:
-            raise ParseError(f"not parseable as HTML: {exc}") from exc
+    def document(html: str) -> Node:
+        return parse_document(html)
 
-    def first_text(self, root: HtmlElement, selectors: Selectors) -> str | None:
+    def first_text(self, root: Node, selectors: Selectors) -> str | None:
         """Text of the first non-boilerplate match (so a template's "null" falls through)."""
         for el in select(root, selectors):
             text = node_text(el)
-            if text and not is_boilerplate(text):
+            if text and not is_clean_boilerplate(text):  # node_text is clean already
                 return text
         return None
 
+    @classmethod
+    def shared_scopes(cls) -> frozenset[str]:
+        """Class scopes ("<.scope> ...") that two or more of the page's selectors start with."""
+        found = cls.__dict__.get("_shared_scopes_cache")
+        if found is None:
+            tuples = (
+                cls.title_selectors,
+                cls.date_selectors,
+                cls.lead_selectors,
+                cls.body_selectors,
+                cls.lead_image_selectors,
+                cls.author_selectors,
+                cls.category_selectors,
+            )
+            counts = Counter(_scope_of(sel) for sels in tuples for sel in sels)
+            found = frozenset(scope for scope, n in counts.items() if scope and n > 1)
+            cls._shared_scopes_cache = found  # per class: a subclass may change its selectors
+        return found
+
     def parse_article(self, html: str, url: str) -> Article | None:
         doc = self.document(html)
+        begin_page(doc, self.shared_scopes())
         content = select_first(doc, self.body_selectors)
         title = self.first_text(doc, self.title_selectors) or self._meta(doc, "og:title")
         if content is None and not select(doc, self.title_selectors):
@@ -503,16 +780,16 @@ class LiferayFamilyParser(TemplateParser):
             source_id=self.source_id(canonical),
         )
 
-    def article_url(self, doc: HtmlElement, url: str) -> str:
+    def article_url(self, doc: Node, url: str) -> str:
         """<link rel="canonical"> when it names an article, else the fetched URL; canonicalized."""
-        for link in doc.iter("link"):
-            if (link.get("rel") or "").strip().lower() == "canonical":
-                href = absolute_url(link.get("href"), url)
+        for link in doc.css("link[rel]"):
+            if (link.attrs.get("rel") or "").strip().lower() == "canonical":
+                href = absolute_url(link.attrs.get("href"), url)
                 if href and self.is_article_url(href):
                     return self.canonical_url(href)
         return self.canonical_url(url)
 
-    def published_at(self, doc: HtmlElement) -> str | None:
+    def published_at(self, doc: Node) -> str | None:
         for el in select(doc, self.date_selectors):
             found = parse_vn_date(node_text(el))
             if found:
@@ -524,53 +801,77 @@ class LiferayFamilyParser(TemplateParser):
         return None
 
     @staticmethod
-    def _meta(doc: HtmlElement, name: str) -> str | None:
-        for meta in doc.iter("meta"):
-            if name in (meta.get("property"), meta.get("name"), meta.get("itemprop")):
-                return clean_text(meta.get("content")) or None
+    def _meta(doc: Node, name: str) -> str | None:
+        # The query (case-insensitive values) is a superset kept in document order; the exact
+        # comparison below decides, as it did over every <meta>.
+        query = ", ".join(f'meta[{a}="{name}" i]' for a in ("property", "name", "itemprop"))
+        for meta in doc.css(query):
+            attrs = meta.attrs
+            if name in (attrs.get("property"), attrs.get("name"), attrs.get("itemprop")):
+                return clean_text(attrs.get("content")) or None
         return None
 
-    def prune(self, content: HtmlElement) -> HtmlElement:
-        """A copy of the content container without widgets, related boxes and attachment lists."""
-        root = deepcopy(content)
-        root.tail = None
+    def prune(self, content: Node) -> Node:
+        """A detached copy of the content container without widgets, related boxes and
+        attachment lists (the page itself stays whole for the fields read after the body)."""
+        root = content.clone()
+        root_id = root.mem_id
         # One union selector (document order) instead of one call per selector: same elements go.
-        for el in _css(", ".join(self.exclude_selectors))(root):
-            if el is not root and el.getparent() is not None:
-                el.drop_tree()
+        # Unlinked with their subtree, as lxml's drop_tree did; the text after them stays.
+        for el in css_within(root, ", ".join(self.exclude_selectors)):
+            if el.mem_id != root_id:
+                el.decompose(recursive=False)
         # "Tin liên quan" / "Tệp đính kèm" labels pasted as a paragraph, followed by a link list.
-        for el in list(root.iter("p", "div", "h2", "h3", "h4", "h5", "h6", "strong", "b")):
-            if el is root or not any(a is root for a in el.iterancestors()):
+        # One query gives the candidates and tells whether script-like elements are left.
+        found = root.css(_LABEL_QUERY + ", " + _NO_TEXT_QUERY)
+        plain = not any(el.tag in NO_TEXT_TAGS for el in found)
+        removed = False
+        for el in found:
+            if el.tag in NO_TEXT_TAGS or el.mem_id == root_id:
+                continue
+            if removed and not _inside(el, root_id):
                 continue  # already removed with an earlier label
+            if plain and not _may_be_label(el):
+                continue  # (node_text of every paragraph and wrapper is the costly part)
             text = node_text(el)
             if not (_RELATED_RE.match(text) or _ATTACH_LABEL_RE.match(text)) or len(text) > 60:
                 continue
             anchor = el
-            while (
-                anchor.getparent() is not None
-                and anchor.getparent() is not root
-                and not node_text(anchor.getparent()).replace(text, "").strip()
-            ):
-                anchor = anchor.getparent()  # climb out of <p><strong>label</strong></p>
-            nxt = anchor.getnext()
+            while True:  # climb out of <p><strong>label</strong></p>
+                parent = anchor.parent
+                if parent is None or parent.mem_id == root_id or node_text(parent).replace(text, "").strip():
+                    break
+                anchor = parent
+            nxt = _next_element(anchor)
             while nxt is not None and _is_link_list(nxt):
-                after = nxt.getnext()
-                nxt.drop_tree()
+                after = _next_element(nxt)
+                nxt.decompose(recursive=False)
                 nxt = after
-            anchor.drop_tree()
+            anchor.decompose(recursive=False)
+            removed = True
         return root
 
-    def attachments(self, doc: HtmlElement, content: HtmlElement | None, url: str) -> list[str]:
-        if not is_attachment(url) and not any(_ATTACH_HINT_RE.search(h) for h in _HREFS(doc)):
-            # No link on the page names a document: skip the container scans (each attachment
-            # selector is a whole-page class scan, together the costliest step of a page).
+    def attachments(self, doc: Node, content: Node | None, url: str) -> list[str]:
+        page_is_document = is_attachment(url)
+        if not page_is_document and not any(
+            _ATTACH_HINT_RE.search(a.attrs.get("href") or "") for a in doc.css("a")
+        ):
+            # No link on the page names a document: skip the container scans (the attachment
+            # selectors, one page pass each, cost more than this look at every link).
             return []
         roots = [content] if content is not None else []
-        roots += [el for sel in self.attachment_selectors for el in _css(sel)(doc)]
+        # The attachment boxes in selector order (then document order), from one page query.
+        boxes = css(doc, ", ".join(self.attachment_selectors)) if self.attachment_selectors else []
+        roots += [el for sel in self.attachment_selectors for el in boxes if matches(el, sel)]
         found: list[str] = []
         for root in roots:
-            for a in root.iter("a"):
-                href = absolute_url(a.get("href"), url)
+            for a in root.css("a"):
+                raw = a.attrs.get("href")
+                # Resolving is the costly part: off a non-document page, only an href naming a
+                # document (or with the tabs/newlines resolving removes) can resolve to one.
+                if not raw or not (page_is_document or _ATTACH_HINT_RE.search(raw) or _URL_WS_RE.search(raw)):
+                    continue
+                href = absolute_url(raw, url)
                 if href and is_attachment(href) and href not in found:
                     found.append(href)
         return found
@@ -587,7 +888,7 @@ class LiferayFamilyParser(TemplateParser):
                 if date:
                     break
             for a in select(item, self.listing_link_selectors):
-                href = absolute_url(a.get("href"), url)
+                href = absolute_url(a.attrs.get("href"), url)
                 if not href or not self.is_article_url(href):
                     continue
                 canon = self.canonical_url(href)
@@ -599,53 +900,73 @@ class LiferayFamilyParser(TemplateParser):
             listing.next_page = self.next_page(doc, container, url)
         return listing
 
-    def _listing_items(self, doc: HtmlElement) -> tuple[HtmlElement | None, list[HtmlElement]]:
+    def _listing_items(self, doc: Node) -> tuple[Node | None, list[Node]]:
         """The first container (of any selector) holding listing items: the main listing portlet."""
         for sel in self.listing_container_selectors:
-            for container in _css(sel)(doc):
+            for container in css_within(doc, sel):
                 items = select(container, self.listing_item_selectors)
                 if items:
                     return container, items
         return None, []
 
-    def next_page(self, doc: HtmlElement, container: HtmlElement, url: str) -> str | None:
+    def next_page(self, doc: Node, container: Node, url: str) -> str | None:
         """The pager link to page current+1 (absolute, with its page parameter), None on the last page."""
         pager = None
-        scope: HtmlElement | None = container
+        scope: Node | None = container
         while scope is not None and pager is None:  # the pager nearest the listing, not a side portlet's
             pager = select_first(scope, self.pagination_selectors)
-            scope = scope.getparent()
+            parent = scope.parent
+            scope = parent if parent is not None and parent.is_element_node else None
         if pager is None:
             return None
         current = page_number(url) or self._active_page(pager) or 1
-        links = [(a, absolute_url(a.get("href"), url)) for a in pager.iter("a")]
+        links = [(a, absolute_url(a.attrs.get("href"), url)) for a in pager.css("a")]
         for _a, href in links:
             if href and page_number(href) == current + 1:
                 return href
+        next_links: set[int] | None = None
         for a, href in links:
             nxt = page_number(href) if href else None
-            if (
-                nxt
-                and nxt > current
-                and (a in select(pager, self.next_link_selectors) or self._NEXT_TEXT_RE.match(node_text(a)))
-            ):
+            if not nxt or nxt <= current:
+                continue
+            if next_links is None:
+                next_links = {n.mem_id for n in select(pager, self.next_link_selectors)}
+            if a.mem_id in next_links or self._NEXT_TEXT_RE.match(node_text(a)):
                 return href
         return None
 
     @staticmethod
-    def _active_page(pager: HtmlElement) -> int | None:
+    def _active_page(pager: Node) -> int | None:
         for sel in ("li.active", ".current", ".active"):
-            for el in _css(sel)(pager):
+            for el in pager.css(sel):
                 text = node_text(el)
                 if text.isdigit():
                     return int(text)
         return None
 
 
-def _is_link_list(el: HtmlElement) -> bool:
+def _may_be_label(el: Node) -> bool:
+    """False when `el` (in a tree without script-like elements) cannot read as a label.
+
+    node_text would clean the whole text of every paragraph and wrapper; instead its first word
+    is read from lexbor's text. Without script-like elements that text differs from the raw
+    text only by the spaces <br>s add, so the first word of node_text is a prefix of the first
+    token here. A token of letters and digits (no entity, no invisible character) in NFC is
+    what cleaning leaves it, and a label must start with one of the label words.
+    """
+    token = el.text(deep=True).split(None, 1)
+    if not token:
+        return False
+    word = token[0]
+    return not (word.isalnum() and unicodedata.is_normalized("NFC", word)) or bool(
+        _LABEL_START_RE.match(word)
+    )
+
+
+def _is_link_list(el: Node) -> bool:
     """A list or block made of links (a related-news or attachment list)."""
-    if not isinstance(el.tag, str):
+    if not el.is_element_node:
         return False
     total = len(node_text(el))
-    linked = sum(len(node_text(a)) for a in el.iter("a"))
+    linked = sum(len(node_text(a)) for a in el.css("a"))
     return total > 0 and linked >= 0.6 * total
