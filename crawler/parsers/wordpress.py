@@ -21,21 +21,24 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-from lxml.html import HtmlElement
-from parsel import Selector, SelectorList
-from parsel.csstranslator import HTMLTranslator
-
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
-from crawler.normalize.text import clean_text, is_boilerplate
+from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.base import Listing, TemplateParser
-from crawler.parsers.wp_content import CONTENT_REMOVE, Content, extract_content, fragment, html_to_text
+from crawler.parsers.dom import Node, ancestors, parse_document
+from crawler.parsers.wp_content import (
+    CONTENT_REMOVE,
+    Content,
+    extract_content,
+    extract_figures,
+    fragment,
+    html_to_text,
+)
 from crawler.parsers.wp_discovery import is_wp_article_url, rest_datetime, wp_canonical_url
 
 __all__ = ["WORDPRESS_PARSERS", "JannahParser", "NewspaperParser", "SahifaParser", "WordPressParser"]
@@ -44,57 +47,68 @@ _POSTID_RE = re.compile(r"\bpostid-(\d+)\b")
 _POST_ID_RE = re.compile(r"^post-(\d+)$")
 _AUTO_EXCERPT_RE = re.compile(r"(?:\[(?:…|&hellip;|\.\.\.)\]|…|\.\.\.)\s*$")
 # Ancestors that mark a link as outside the main loop of a listing page.
-_NOT_LOOP_XPATH = (
-    "ancestor::*[self::aside or self::nav or self::footer or @id='sidebar'"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' widget ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' td-main-sidebar ')"
-    " or contains(concat(' ', normalize-space(@class), ' '), ' sidebar ')]"
-)
-
-
+_NOT_LOOP_TAGS = frozenset({"aside", "nav", "footer"})
+_NOT_LOOP_CLASSES = frozenset({"widget", "td-main-sidebar", "sidebar"})
 # "<#id or .class> <rest>": a scope, then a descendant selector with no group or leading combinator.
-_SCOPED_RE = re.compile(r"^([.#][\w-]+)\s+(?![>+~])([^,]+)$")
-_TRANSLATOR = HTMLTranslator()
+_SCOPED_RE = re.compile(r"^([.#][\w-]+)\s+(?![>+~])[^,]+$")
 
 
-@lru_cache(maxsize=512)
-def _scoped(query: str) -> tuple[str, str] | None:
-    """(scope selector, XPath of the rest relative to one scope element) for `scope rest`."""
-    m = _SCOPED_RE.match(query.strip())
-    if not m:
-        return None
-    return m[1], _TRANSLATOR.css_to_xpath(m[2], prefix="descendant::")
-
-
-@dataclass
 class _Page:
-    """One parsed page: the tree, its meta tags and its JSON-LD objects (computed once)."""
+    """One parsed page: the tree, its meta tags and (on first use) its JSON-LD objects."""
 
-    sel: Selector
-    meta: dict[str, str]
-    ld: list[dict[str, Any]]
-    scopes: dict[str, SelectorList[Selector]] = field(default_factory=dict)
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        body = next((c for c in root.iter() if c.tag == "body"), None)
+        self.body_class: str = (body.attrs.get("class") or "") if body is not None else ""
+        self.meta: dict[str, str] = {}
+        for m in root.css("meta[content]"):
+            attrs = m.attributes  # one dict: cheaper than three attrs.get() calls
+            name = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+            if name:
+                key = name.strip().lower()
+                if key not in self.meta:
+                    self.meta[key] = attrs.get("content") or ""
+        self.scopes: dict[str, list[Node]] = {}
 
-    def css(self, query: str) -> SelectorList[Selector]:
-        """`sel.css(query)`, but "<scope> <rest>" queries share one scan for the scope.
+    @cached_property
+    def ld(self) -> list[dict[str, Any]]:
+        """JSON-LD objects: lazy, the meta tags usually answer before them."""
+        ld: list[dict[str, Any]] = []
+        for script in self.root.css('script[type="application/ld+json"]'):
+            try:
+                ld.extend(_flatten_ld(json.loads(script.text(deep=True))))
+            except ValueError:
+                continue  # broken JSON-LD is common; the other sources still work
+        return ld
 
-        Every class or id selector is a scan of the whole page (~0.3 ms on a theme page) and a
-        theme's selectors mostly start with the same container ("#the-post ...",
-        ".td-post-header ..."). When the scope matches exactly one element, `rest` evaluated
-        below it is what the whole query matches, in the same order.
-        """
-        split = _scoped(query)
-        if split is None:
-            return self.sel.css(query)
-        scope, rest = split
-        found = self.scopes.get(scope)
+    def _scope(self, query: str) -> Node | None:
+        """Where to ask `query`: for "<#id or .class> <rest>", the one element its scope
+        matches (the root when repeated), None when it matches nothing; else the root."""
+        m = _SCOPED_RE.match(query)
+        if m is None:
+            return self.root
+        found = self.scopes.get(m[1])
         if found is None:
-            found = self.scopes[scope] = self.sel.css(scope)
+            found = self.scopes[m[1]] = self.root.css(m[1])
         if not found:
-            return found
-        if len(found) > 1:  # nested or repeated scopes: matches could repeat or reorder
-            return self.sel.css(query)
-        return found[0].xpath(rest)
+            return None
+        return found[0] if len(found) == 1 else self.root
+
+    def css(self, query: str) -> list[Node]:
+        """`root.css(query)`, but a "<scope> <rest>" query only scans below its scope.
+
+        A theme's selectors mostly start with the same container ("#the-post ...",
+        ".td-post-header ..."). When the scope matches exactly one element, the whole query
+        asked from that element (lexbor still checks its ancestors) matches what it matches in
+        the page, and lexbor walks that subtree instead of the whole page.
+        """
+        scope = self._scope(query)
+        return scope.css(query) if scope is not None else []
+
+    def first(self, query: str) -> Node | None:
+        """`css(query)[0]`, with a walk that stops at the first match."""
+        scope = self._scope(query)
+        return scope.css_first(query) if scope is not None else None
 
     def first_meta(self, *names: str) -> str | None:
         for name in names:
@@ -106,6 +120,7 @@ class _Page:
     def ld_values(self, key: str) -> list[Any]:
         return [obj[key] for obj in self.ld if key in obj]
 
+    @cached_property
     def article_ld(self) -> list[dict[str, Any]]:
         """Article-like JSON-LD objects first (Yoast puts WebPage, Article, Person in one graph)."""
         kinds = ("Article", "NewsArticle", "BlogPosting", "ReportageNewsArticle")
@@ -129,27 +144,24 @@ def _flatten_ld(data: Any) -> Iterable[dict[str, Any]]:
             yield data
 
 
-def _page(html: str) -> _Page:
-    sel = Selector(text=html)
-    meta: dict[str, str] = {}
-    for m in sel.xpath("//meta[@content]"):
-        name = m.attrib.get("property") or m.attrib.get("name") or m.attrib.get("itemprop")
-        if name and name.strip().lower() not in meta:
-            meta[name.strip().lower()] = m.attrib["content"]
-    ld: list[dict[str, Any]] = []
-    for raw in sel.xpath("//script[@type='application/ld+json']/text()").getall():
-        try:
-            ld.extend(_flatten_ld(json.loads(raw)))
-        except ValueError:
-            continue  # broken JSON-LD is common; the other sources still work
-    return _Page(sel, meta, ld)
+def _page(html: str) -> _Page | None:
+    """The parsed page, or None for an empty one."""
+    if not html or not html.strip():
+        return None
+    return _Page(parse_document(html))
 
 
-def _node_text(node: Selector) -> str:
-    root = node.root
-    if isinstance(root, HtmlElement):
-        return clean_text(root.text_content())
-    return clean_text(str(root))
+def _node_text(node: Node) -> str:
+    return clean_text(node.text(deep=True))
+
+
+def _good_text(text: str) -> bool:
+    """Text worth returning for a field (`text` is clean already)."""
+    return bool(text) and not is_clean_boilerplate(text)
+
+
+def _attr_of(node: Node | None, name: str) -> str | None:
+    return node.attrs.get(name) if node is not None else None
 
 
 class WordPressParser(TemplateParser):
@@ -219,19 +231,17 @@ class WordPressParser(TemplateParser):
         "article h2 a",
         ".post .entry-title a",
     )
-    # The loop item around a listing link (nearest first: the last match of this ancestor axis).
-    listing_item_xpath: ClassVar[str] = (
-        "ancestor::*[self::article or self::li"
-        " or contains(concat(' ', normalize-space(@class), ' '), ' td_module_wrap ')]"
-    )
+    # The loop item around a listing link: its nearest ancestor matching this selector.
+    listing_item_ancestor: ClassVar[str] = "article, li, .td_module_wrap"
     listing_date_selectors: ClassVar[tuple[str, ...]] = (".entry-date", ".posted-on", ".post-date", ".date")
+    # Links (their href) to the next listing page.
     next_page_selectors: ClassVar[tuple[str, ...]] = (
-        "link[rel=next]::attr(href)",
-        "a.next.page-numbers::attr(href)",
-        "a[rel=next]::attr(href)",
-        ".nav-previous a::attr(href)",
-        ".pagination span.current + a::attr(href)",
-        ".page-nav span.current + a::attr(href)",
+        "link[rel=next]",
+        "a.next.page-numbers",
+        "a[rel=next]",
+        ".nav-previous a",
+        ".pagination span.current + a",
+        ".page-nav span.current + a",
     )
 
     def __init__(self, base_url: str, options: dict[str, Any] | None = None) -> None:
@@ -251,7 +261,7 @@ class WordPressParser(TemplateParser):
 
     def parse_article(self, html: str, url: str) -> Article | None:
         page = _page(html)
-        if not self._is_post(page):
+        if page is None or not self._is_post(page):
             return None
         canonical = self._page_url(page, url)
         container = self._content_node(page)
@@ -276,7 +286,7 @@ class WordPressParser(TemplateParser):
         )
 
     def _is_post(self, page: _Page) -> bool:
-        classes = set((page.sel.xpath("//body/@class").get() or "").split())
+        classes = set(page.body_class.split())
         if classes & {"single-post", "single", "single-format-standard"} or any(
             c.startswith("postid-") for c in classes
         ):
@@ -290,31 +300,33 @@ class WordPressParser(TemplateParser):
         )
 
     @staticmethod
-    def _first_node(page: _Page, selectors: Iterable[str]) -> Selector | None:
+    def _first_node(page: _Page, selectors: Iterable[str]) -> Node | None:
         for css in selectors:
-            node = page.css(css)
-            if node:
-                return node[0]
+            node = page.first(css)
+            if node is not None:
+                return node
         return None
 
     def _first_text(self, page: _Page, selectors: Iterable[str]) -> str | None:
         for css in selectors:
-            for node in page.css(css):
+            first = page.first(css)  # usually the answer: no need to collect every match
+            if first is None:
+                continue
+            text = _node_text(first)
+            if _good_text(text):
+                return text
+            for node in page.css(css)[1:]:
                 text = _node_text(node)
-                if text and not is_boilerplate(text):
+                if _good_text(text):
                     return text
         return None
 
-    def _content_node(self, page: _Page) -> HtmlElement | None:
-        for css in self.content_selectors:
-            for node in page.css(css):
-                if isinstance(node.root, HtmlElement):
-                    return node.root
-        return None
+    def _content_node(self, page: _Page) -> Node | None:
+        return self._first_node(page, self.content_selectors)
 
     def _page_url(self, page: _Page, url: str) -> str:
         """rel=canonical when it points to the host the page came from, else the fetched URL."""
-        href = page.css("link[rel=canonical]::attr(href)").get()
+        href = _attr_of(page.first("link[rel=canonical][href]"), "href")
         canonical = absolute_url(href, url) if href else None
         if canonical and urlsplit(canonical).hostname == urlsplit(url).hostname:
             return self.canonical_url(canonical)
@@ -324,7 +336,7 @@ class WordPressParser(TemplateParser):
         title = self._first_text(page, self.title_selectors)
         if title:
             return title
-        for obj in page.article_ld():
+        for obj in page.article_ld:
             if isinstance(obj.get("headline"), str) and obj["headline"].strip():
                 return clean_text(obj["headline"])
         og = clean_text(page.first_meta("og:title"))
@@ -352,22 +364,22 @@ class WordPressParser(TemplateParser):
         """Meta, JSON-LD, then date elements; lazily: each selector is a whole-page scan, and
         the meta or JSON-LD date almost always answers first."""
         yield page.first_meta("article:published_time", "datepublished")
-        for obj in page.article_ld():
+        for obj in page.article_ld:
             value = obj.get("datePublished")
             if isinstance(value, str):
                 yield value
         for css in self.date_attr_selectors:
-            node = page.css(css)
-            if node:
-                yield node[0].attrib.get("datetime") or node[0].attrib.get("content")
+            node = page.first(css)
+            if node is not None:
+                yield node.attrs.get("datetime") or node.attrs.get("content")
 
     def _modified(self, page: _Page) -> str | None:
-        candidates = [page.first_meta("article:modified_time", "datemodified", "og:updated_time")]
-        candidates += [
-            v for obj in page.article_ld() for v in [obj.get("dateModified")] if isinstance(v, str)
-        ]
-        for raw in candidates:
-            iso = self._iso(raw)
+        iso = self._iso(page.first_meta("article:modified_time", "datemodified", "og:updated_time"))
+        if iso:
+            return iso
+        for obj in page.article_ld:  # only read when the meta tag does not answer
+            value = obj.get("dateModified")
+            iso = self._iso(value) if isinstance(value, str) else None
             if iso:
                 return iso
         return None
@@ -379,7 +391,7 @@ class WordPressParser(TemplateParser):
         name = clean_text(page.first_meta("author"))
         if name:
             return name
-        for obj in page.article_ld():
+        for obj in page.article_ld:
             found = _ld_person(obj.get("author"), page.ld)
             if found:
                 return found
@@ -407,13 +419,13 @@ class WordPressParser(TemplateParser):
 
     def _featured(self, page: _Page, base: str) -> Image | None:
         node = self._first_node(page, self.featured_selectors) if self.featured_selectors else None
-        if node is None or not isinstance(node.root, HtmlElement):
+        if node is None:
             return None
-        found = extract_content(node.root, base, self.remove)
-        if not found.images:
+        images, captions = extract_figures(node, base, self.remove)
+        if not images:
             return None
-        image = found.images[0]
-        caption = image["caption"] or (found.captions[0] if found.captions else None)
+        image = images[0]
+        caption = image["caption"] or (captions[0] if captions else None)
         if caption is None and self.featured_caption_selectors:
             caption = self._first_text(page, self.featured_caption_selectors)
         return {"src": image["src"], "caption": caption}
@@ -431,20 +443,19 @@ class WordPressParser(TemplateParser):
         return [featured["caption"], *captions]
 
     def _source_id(self, page: _Page, url: str) -> str | None:
-        body_class = page.sel.xpath("//body/@class").get() or ""
-        m = _POSTID_RE.search(body_class)
+        m = _POSTID_RE.search(page.body_class)
         if m:
             return f"wp:{m.group(1)}"
-        for art_id in page.sel.xpath("//article/@id").getall():
-            m = _POST_ID_RE.match(art_id.strip())
+        for article in page.css("article[id]"):
+            m = _POST_ID_RE.match((article.attrs.get("id") or "").strip())
             if m:
                 return f"wp:{m.group(1)}"
-        for href in (page.css("link[rel=shortlink]::attr(href)").get(), url):
+        for href in (_attr_of(page.first("link[rel=shortlink][href]"), "href"), url):
             if href:
                 value = dict(parse_qsl(urlsplit(href).query)).get("p", "")
                 if value.isdigit():
                     return f"wp:{value}"
-        value = page.css("input[name=comment_post_ID]::attr(value)").get() or ""
+        value = _attr_of(page.first("input[name=comment_post_ID][value]"), "value") or ""
         return f"wp:{value}" if value.isdigit() else None
 
     # -- REST API entry -------------------------------------------------------------------------
@@ -493,21 +504,19 @@ class WordPressParser(TemplateParser):
     # -- listing page ---------------------------------------------------------------------------
 
     def parse_listing(self, html: str, url: str) -> Listing:
-        sel = Selector(text=html)
-        scope: Selector | None = None
-        for css in self.listing_scope_selectors:
-            found = sel.css(css)
-            if found:
-                scope = found[0]
-                break
+        if not html or not html.strip():
+            return Listing()
+        root = parse_document(html)
+        scope = next((found[0] for css in self.listing_scope_selectors if (found := root.css(css))), None)
         hosts = {urlsplit(url).hostname, urlsplit(self.base_url).hostname}
         urls: list[str] = []
         dates: dict[str, str] = {}
-        # One combined selector keeps document order across the alternatives.
-        for a in (scope or sel).css(", ".join(self.listing_item_selectors)):
-            if a.xpath(_NOT_LOOP_XPATH):
+        # One combined selector keeps document order across the alternatives (lexbor lists a link
+        # once per alternative it matches: the repeats go with the already-listed URLs).
+        for a in (scope or root).css(", ".join(self.listing_item_selectors)):
+            if any(_not_loop(anc) for anc in ancestors(a)):
                 continue
-            href = absolute_url(a.attrib.get("href"), url)
+            href = absolute_url(a.attrs.get("href"), url)
             if not href or urlsplit(href).hostname not in hosts or not self.is_article_url(href):
                 continue
             canonical = self.canonical_url(href)
@@ -517,32 +526,42 @@ class WordPressParser(TemplateParser):
             when = self._listing_date(a)
             if when:
                 dates[canonical] = when
-        return Listing(article_urls=urls, next_page=self._next_page(sel, url), dates=dates)
+        return Listing(article_urls=urls, next_page=self._next_page(root, url), dates=dates)
 
-    def _listing_date(self, link: Selector) -> str | None:
+    def _listing_date(self, link: Node) -> str | None:
         """The date printed in the loop item around `link` (machine-readable first)."""
-        item = link.xpath(self.listing_item_xpath)
-        if not item:
+        item = next((anc for anc in ancestors(link) if anc.css_matches(self.listing_item_ancestor)), None)
+        if item is None:
             return None
-        for raw in item[-1].css("time[datetime]::attr(datetime)").getall():
-            iso = self._iso(raw)
+        for el in item.css("time[datetime]"):
+            iso = self._iso(el.attrs.get("datetime"))
             if iso:
                 return iso
         for css in self.listing_date_selectors:
-            for node in item[-1].css(css):
+            for node in item.css(css):
                 iso = parse_vn_date(_node_text(node))
                 if iso:
                     return iso
         return None
 
-    def _next_page(self, sel: Selector, url: str) -> str | None:
+    def _next_page(self, root: Node, url: str) -> str | None:
         here = self.canonical_url(url)
         for css in self.next_page_selectors:
-            for href in sel.css(css).getall():
-                nxt = absolute_url(href.strip(), url)
+            for link in root.css(css):
+                href = link.attrs.get("href")
+                nxt = absolute_url(href.strip(), url) if href is not None else None
                 if nxt and self.canonical_url(nxt) != here:
                     return nxt
         return None
+
+
+def _not_loop(el: Node) -> bool:
+    """An ancestor that puts a listing link outside the main loop (sidebar, widget, nav...)."""
+    if el.tag in _NOT_LOOP_TAGS:
+        return True
+    attrs = el.attrs
+    cls = attrs.get("class")
+    return attrs.get("id") == "sidebar" or (bool(cls) and not _NOT_LOOP_CLASSES.isdisjoint(cls.split()))
 
 
 # -- helpers shared by the REST path ----------------------------------------------------------
@@ -595,15 +614,15 @@ def _rest_author(post: Mapping[str, Any]) -> str | None:
         if name:
             return name
     head = post.get("yoast_head")
-    if isinstance(head, str) and head:
-        page = _page(head)
+    page = _page(head) if isinstance(head, str) else None
+    if page is not None:
         name = clean_text(page.first_meta("author")) or clean_text(page.first_meta("twitter:data1"))
         label = clean_text(page.first_meta("twitter:label1")).lower()
         if page.first_meta("author"):
             return name or None
         if name and label in ("written by", "được viết bởi", "viết bởi", "tác giả"):
             return name
-        for obj in page.article_ld():
+        for obj in page.article_ld:
             found = _ld_person(obj.get("author"), page.ld)
             if found:
                 return found
@@ -706,8 +725,8 @@ class NewspaperParser(WordPressParser):
         *WordPressParser.listing_item_selectors,
     )
     next_page_selectors = (
-        "link[rel=next]::attr(href)",
-        ".page-nav span.current + a::attr(href)",
+        "link[rel=next]",
+        ".page-nav span.current + a",
         *WordPressParser.next_page_selectors,
     )
 
@@ -748,9 +767,9 @@ class SahifaParser(WordPressParser):
     )
     listing_date_selectors = (".tie-date", *WordPressParser.listing_date_selectors)
     next_page_selectors = (
-        "#tie-next-page a::attr(href)",
-        "link[rel=next]::attr(href)",
-        ".pagination span.current + a::attr(href)",
+        "#tie-next-page a",
+        "link[rel=next]",
+        ".pagination span.current + a",
         *WordPressParser.next_page_selectors,
     )
 
@@ -785,8 +804,8 @@ class JannahParser(WordPressParser):
     )
     listing_date_selectors = (".post-meta .date", *WordPressParser.listing_date_selectors)
     next_page_selectors = (
-        ".pages-nav .the-next-page a::attr(href)",
-        "link[rel=next]::attr(href)",
+        ".pages-nav .the-next-page a",
+        "link[rel=next]",
         *WordPressParser.next_page_selectors,
     )
 

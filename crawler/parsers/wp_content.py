@@ -11,23 +11,17 @@ related-link paragraphs, a trailing "Theo Báo …" source line and a trailing p
 
 from __future__ import annotations
 
-import copy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-import lxml.html
-from lxml import etree
-from lxml.cssselect import CSSSelector
-from lxml.html import HtmlElement
-
 from crawler.items import Image
-from crawler.normalize.text import clean_text, is_boilerplate
+from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
+from crawler.parsers.dom import Node, ancestors, parse_fragment
 
-__all__ = ["CONTENT_REMOVE", "Content", "extract_content", "fragment", "html_to_text"]
+__all__ = ["CONTENT_REMOVE", "Content", "extract_content", "extract_figures", "fragment", "html_to_text"]
 
 #: Subtrees inside post content that are never article text (ads, sharing, related, embeds...).
 CONTENT_REMOVE: tuple[str, ...] = (
@@ -98,6 +92,8 @@ _BLOCK_TAGS = frozenset(
 )
 _BR = "\u2028"  # marks <br> in text; clean_text folds it to a space
 _DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)$", re.I)
+# Anywhere in an href: a file URL always shows one, unless escaped in a query value (a "%").
+_DOC_HINT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)", re.I)
 _LABEL_RE = re.compile(
     r"^(?:>+\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|có thể bạn quan tâm)\b",
     re.I,
@@ -110,6 +106,7 @@ _BYLINE_PREFIX_RE = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*",
     re.I,
 )
+_URL_WS_RE = re.compile(r"[\t\n\r]")  # browsers (and absolute_url) drop them inside a URL
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _MAX_BYLINE = 80
@@ -125,118 +122,137 @@ class Content:
     byline: str | None = None  # printed byline found at the end of the content
 
 
+_FIGURE_CLASSES = frozenset({"wp-caption", "wp-block-image", "gallery-item", "single-post-thumb"})
+_CAPTION_CLASSES = frozenset(
+    {"wp-caption-text", "wp-element-caption", "gallery-caption", "blocks-gallery-caption"}
+)
+# The same sets as selectors: lexbor finds the few candidates in C instead of a Python walk.
+_FIGURE_CSS = "figure, " + ", ".join(f".{c}" for c in sorted(_FIGURE_CLASSES))
+_CAPTION_CSS = "figcaption, " + ", ".join(f".{c}" for c in sorted(_CAPTION_CLASSES))
+_TEXT = "-text"
+
+
 @dataclass
 class _Block:
     text: str
-    el: HtmlElement
+    el: Node
     loose: bool  # text not wrapped in its own block element (e.g. div text split by <br>)
 
 
-def fragment(html: str) -> HtmlElement:
-    """Parse an HTML fragment (REST `content.rendered`) into a <div> wrapper."""
-    if not html or not html.strip():
-        return lxml.html.fromstring("<div></div>")
-    return lxml.html.fragment_fromstring(html, create_parent="div")
+def fragment(html: str | None) -> Node:
+    """Parse an HTML fragment (REST `content.rendered`) into a wrapper element (a <body>)."""
+    return parse_fragment(html)
 
 
 def html_to_text(html: str | None) -> str:
     """Plain text of an HTML snippet (REST `title.rendered`, `excerpt.rendered`), cleaned."""
     if not html:
         return ""
-    return clean_text(fragment(html).text_content())
+    if "<" not in html and "&" not in html and "\x00" not in html:
+        return clean_text(html)  # plain text (most term names, many titles): nothing to parse
+    return clean_text(parse_fragment(html).text(deep=True))
 
 
-def _classes(el: HtmlElement) -> set[str]:
-    return set((el.get("class") or "").split())
+def _has_class(el: Node, names: frozenset[str]) -> bool:
+    cls = el.attrs.get("class")
+    return bool(cls) and not names.isdisjoint(cls.split())
 
 
-def _is_figure(el: HtmlElement) -> bool:
-    if el.tag == "figure":
-        return True
-    cls = _classes(el)
-    return bool(cls & {"wp-caption", "wp-block-image", "gallery-item", "single-post-thumb"})
+def _is_figure(el: Node) -> bool:
+    return el.tag == "figure" or _has_class(el, _FIGURE_CLASSES)
 
 
-def _is_caption(el: HtmlElement) -> bool:
-    if el.tag == "figcaption":
-        return True
-    cls = _classes(el)
-    return bool(cls & {"wp-caption-text", "wp-element-caption", "gallery-caption", "blocks-gallery-caption"})
+def _is_caption(el: Node) -> bool:
+    return el.tag == "figcaption" or _has_class(el, _CAPTION_CLASSES)
 
 
-def _text(el: HtmlElement) -> str:
-    return clean_text(el.text_content().replace(_BR, " "))
+def _raw_text(el: Node) -> str:
+    """All text below `el`, each <br> inside it as _BR."""
+    if el.css_first("br") is None:
+        return el.text(deep=True)
+    out: list[str] = []
+    for node in el.traverse(include_text=True):
+        tag = node.tag
+        if tag == _TEXT:
+            out.append(node.text_content or "")
+        elif tag == "br" and node.mem_id != el.mem_id:
+            out.append(_BR)
+    return "".join(out)
 
 
-@lru_cache(maxsize=64)
-def _remover(selectors: tuple[str, ...]) -> CSSSelector:
-    """One compiled selector for a whole remove list: `el.cssselect()` compiles CSS to XPath on every
-    call, which cost more than the rest of the content extraction (50 selectors per page)."""
-    return CSSSelector(", ".join(selectors), translator="html")
+def _text(el: Node) -> str:
+    """A caption's text. A <br> in it adds nothing (as with lxml, where captions were read
+    before <br>s were marked: the golden captions glue the words around one)."""
+    return clean_text(el.text(deep=True).replace(_BR, " "))
 
 
-def _drop(el: HtmlElement) -> None:
-    """Remove an element but keep its tail text (which belongs to the parent)."""
-    if el.getparent() is not None:
-        el.drop_tree()
+def _drop(el: Node, root: Node) -> None:
+    """Unlink an element with its subtree; the text after it is a node of its own and stays.
+    Not recursive: selectolax would take the subtree apart node by node, for nothing."""
+    if el.mem_id != root.mem_id and el.parent is not None:
+        el.decompose(recursive=False)
 
 
 _PLACEHOLDER_RE = re.compile(r"(?:lazy|placeholder|blank|spacer|pixel)\.(?:gif|png|svg)|^data:", re.I)
 
 
-def _img_src(img: HtmlElement, base: str) -> str | None:
-    src = (img.get("src") or "").strip()
+def _img_src(img: Node, base: str) -> str | None:
+    attrs = img.attrs
+    src = (attrs.get("src") or "").strip()
     if not src or _PLACEHOLDER_RE.search(src):
-        for attr in ("data-lazy-src", "data-src", "data-original", "data-orig-file"):
-            if img.get(attr):
-                src = img.get(attr).strip()
+        for name in ("data-lazy-src", "data-src", "data-original", "data-orig-file"):
+            value = attrs.get(name)
+            if value:
+                src = value.strip()
                 break
     if not src or src.startswith("data:"):
         return None
-    if "wp-smiley" in _classes(img) or "/images/core/emoji/" in src:
+    if "wp-smiley" in (attrs.get("class") or "").split() or "/images/core/emoji/" in src:
         return None
     return absolute_url(src, base)
 
 
-def _nearest_figure(el: HtmlElement, stop: HtmlElement) -> HtmlElement | None:
-    for anc in el.iterancestors():
-        if anc is stop:
+def _nearest_figure(el: Node, stop: Node) -> Node | None:
+    for anc in ancestors(el):
+        if anc.mem_id == stop.mem_id:
             return None
         if _is_figure(anc):
             return anc
     return None
 
 
-def _caption_of(fig: HtmlElement) -> HtmlElement | None:
+def _caption_of(fig: Node) -> Node | None:
     """The figure's own caption element (not one of a nested figure, as in galleries)."""
-    for el in fig.iterdescendants():
-        if isinstance(el.tag, str) and _is_caption(el):
-            owner = next((a for a in el.iterancestors() if _is_figure(a)), None)
-            if owner is fig:
-                return el
+    for el in fig.css(_CAPTION_CSS):
+        if el.mem_id == fig.mem_id:
+            continue  # descendants only
+        owner = next((a for a in ancestors(el) if _is_figure(a)), None)
+        if owner is not None and owner.mem_id == fig.mem_id:
+            return el
     return None
 
 
-def _figures(root: HtmlElement, base: str) -> tuple[list[Image], list[str]]:
+def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
     """Images (with their captions) and captions, in document order; figures are then removed."""
     images: list[Image] = []
     captions: list[str] = []
     seen_src: set[str] = set()
     emitted: set[int] = set()
 
-    def emit(cap: HtmlElement | None) -> str | None:
+    def emit(cap: Node | None) -> str | None:
         if cap is None:
             return None
         text = _text(cap) or None
-        if text and id(cap) not in emitted:
-            emitted.add(id(cap))
+        if text and cap.mem_id not in emitted:
+            emitted.add(cap.mem_id)
             if text not in captions:
                 captions.append(text)
         return text
 
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):
-            continue
+    # One query for both passes (none of them changes what matches); lexbor lists an element
+    # once per selector it matches, which emit() and seen_src make harmless.
+    candidates = root.css(f"{_FIGURE_CSS}, {_CAPTION_CSS}, img, picture")
+    for el in candidates:
         if el.tag == "img":
             src = _img_src(el, base)
             fig = _nearest_figure(el, root)
@@ -246,12 +262,13 @@ def _figures(root: HtmlElement, base: str) -> tuple[list[Image], list[str]]:
                 images.append({"src": src, "caption": caption})
         elif _is_caption(el):
             emit(el)  # a caption without an image (video, gallery title) is still a caption
-    for el in list(root.iter()):
-        if isinstance(el.tag, str) and (_is_figure(el) or _is_caption(el) or el.tag in ("img", "picture")):
-            if not any(_is_figure(a) for a in el.iterancestors()):
-                _drop(el)
-    for el in list(root.iter("img", "picture")):
-        _drop(el)
+    for el in candidates:
+        if not any(_is_figure(a) for a in ancestors(el)):
+            _drop(el, root)
+    # Only a figure at or above the root can still hold images here (any other was dropped).
+    if _is_figure(root) or any(_is_figure(a) for a in ancestors(root)):
+        for el in root.css("img, picture"):
+            _drop(el, root)
     return images, captions
 
 
@@ -269,54 +286,105 @@ def _file_url(href: str | None, base: str) -> str | None:
     return None
 
 
-def _attachments(root: HtmlElement, base: str) -> list[str]:
+def _attachments(root: Node, base: str) -> list[str]:
     out: list[str] = []
-    for el in root.iter("a", "iframe", "embed", "object"):
-        ref = el.get("href") if el.tag == "a" else (el.get("data") if el.tag == "object" else el.get("src"))
+    # A relative href ("?x") keeps the base's path: only then can the base make a file URL.
+    base_hint = _DOC_HINT.search(base) is not None
+    for el in root.css("a, iframe, embed, object"):
+        tag = el.tag
+        ref = el.attrs.get("href" if tag == "a" else "data" if tag == "object" else "src")
+        if not ref or not (base_hint or "%" in ref or _DOC_HINT.search(_URL_WS_RE.sub("", ref))):
+            continue  # cannot be a file: skip URL resolution, the costly part
         url = _file_url(ref, base)
         if url and url not in out:
             out.append(url)
     return out
 
 
-def _has_block_descendant(el: HtmlElement) -> bool:
-    return any(isinstance(d.tag, str) and d.tag in _BLOCK_TAGS for d in el.iterdescendants())
+class _Frame:
+    """An element being walked: its remaining children, its text run, its blocks so far."""
+
+    __slots__ = ("blocks", "children", "el", "parts")
+
+    def __init__(self, el: Node) -> None:
+        self.el = el
+        self.children = el.iter(include_text=True)
+        self.parts: list[str] = []
+        self.blocks: list[_Block] | None = None  # None while no block element was met
 
 
-def _walk(el: HtmlElement, out: list[_Block]) -> None:
-    """Split `el` into paragraph-level text blocks, in document order."""
-    if not _has_block_descendant(el):
-        out.append(_Block(el.text_content(), el, loose=False))
-        return
-    buf: list[str] = [el.text or ""]
+def _walk(root: Node) -> list[_Block]:
+    """Split `root` into paragraph-level text blocks, in document order.
 
-    def flush() -> None:
-        for part in "".join(buf).split(_BR):
+    Each element gives either its text (with _BR for <br>), when it holds no block element,
+    or its blocks: a block child is a block of its own, text between block children makes
+    loose blocks. One pass answers both "has a block descendant?" and "what is its text?";
+    iterative, as HTML5 parsing puts no limit on nesting depth.
+    """
+    stack = [_Frame(root)]
+    while True:
+        frame = stack[-1]
+        for child in frame.children:
+            tag = child.tag
+            if tag == _TEXT:
+                frame.parts.append(child.text_content or "")
+            elif tag == "br":
+                frame.parts.append(_BR)
+            elif child.is_element_node:  # comments carry no text
+                first = child.first_child
+                if first is None:
+                    text = ""
+                elif first.next is None and first.tag == _TEXT:  # most inline elements: one text
+                    text = first.text_content or ""
+                else:
+                    stack.append(_Frame(child))
+                    break
+                if tag in _BLOCK_TAGS:
+                    _add(frame, [_Block(text, child, loose=False)])
+                else:
+                    frame.parts.append(text)
+        else:  # every child done: hand the result to the parent
+            stack.pop()
+            blocks = frame.blocks
+            if blocks is not None:
+                _flush(frame.parts, frame.el, blocks)
+            elif frame.el.tag in _BLOCK_TAGS or not stack:
+                blocks = [_Block("".join(frame.parts), frame.el, loose=False)]
+            if not stack:
+                assert blocks is not None
+                return blocks
+            if blocks is None:
+                stack[-1].parts.append("".join(frame.parts))
+            else:
+                _add(stack[-1], blocks)
+
+
+def _add(frame: _Frame, blocks: list[_Block]) -> None:
+    """Blocks of a child: the text run before them becomes loose blocks first."""
+    if frame.blocks is None:
+        frame.blocks = []
+    _flush(frame.parts, frame.el, frame.blocks)
+    frame.blocks.extend(blocks)
+
+
+def _flush(parts: list[str], el: Node, out: list[_Block]) -> None:
+    """The text run collected so far in `el` as loose blocks, one per <br>-separated line."""
+    if parts:
+        for part in "".join(parts).split(_BR):
             if part.strip():
                 out.append(_Block(part, el, loose=True))
-        buf.clear()
-
-    for child in el:
-        if not isinstance(child.tag, str):  # comment / processing instruction
-            buf.append(child.tail or "")
-        elif child.tag in _BLOCK_TAGS or _has_block_descendant(child):
-            flush()
-            _walk(child, out)
-            buf.append(child.tail or "")
-        else:
-            buf.append(child.text_content() + (child.tail or ""))
-    flush()
+        parts.clear()
 
 
-def _link_text(el: HtmlElement) -> str:
-    return clean_text(" ".join(a.text_content() for a in el.iter("a")).replace(_BR, " "))
+def _link_text(el: Node) -> str:
+    return clean_text(" ".join(_raw_text(a) for a in el.css("a")).replace(_BR, " "))
 
 
 def _is_label(block: _Block) -> bool:
     """A "Xem thêm:" related-links paragraph (with its links), or the bare label before a list."""
     if not _LABEL_RE.match(block.text):
         return False
-    has_link = not block.loose and next(block.el.iter("a"), None) is not None
+    has_link = not block.loose and block.el.css_first("a") is not None
     return block.text.endswith(":") or len(block.text) <= 30 or has_link
 
 
@@ -345,28 +413,33 @@ def _is_source(block: _Block) -> bool:
     return first[:1].isupper() and "," not in block.text and len(block.text) <= 60
 
 
-def _right_aligned(el: HtmlElement) -> bool:
-    for node in (el, *el.iterdescendants()):
-        if not isinstance(node.tag, str):
+_RIGHT_CLASSES = frozenset({"has-text-align-right", "alignright", "text-right"})
+
+
+def _right_aligned(el: Node) -> bool:
+    for node in el.traverse():  # el and its descendants (comments too)
+        if not node.is_element_node:
             continue
-        if _RIGHT_RE.search(node.get("style") or "") or (node.get("align") or "").lower() == "right":
+        attrs = node.attrs
+        if _RIGHT_RE.search(attrs.get("style") or "") or (attrs.get("align") or "").lower() == "right":
             return True
-        if _classes(node) & {"has-text-align-right", "alignright", "text-right"}:
+        if _has_class(node, _RIGHT_CLASSES):
             return True
     return False
 
 
-def _all_bold(el: HtmlElement, text: str) -> bool:
-    if _BOLD_STYLE_RE.search(el.get("style") or ""):
+def _outside_bold(el: Node) -> bool:
+    return not any(a.tag in ("strong", "b") for a in ancestors(el))
+
+
+def _all_bold(el: Node, text: str) -> bool:
+    if _BOLD_STYLE_RE.search(el.attrs.get("style") or ""):
         return True
-    bold = [n for n in el.iter("strong", "b") if not any(a.tag in ("strong", "b") for a in n.iterancestors())]
+    bold = [n for n in el.css("strong, b") if _outside_bold(n)]
     bold += [
-        n
-        for n in el.iter("span")
-        if _BOLD_STYLE_RE.search(n.get("style") or "")
-        and not any(a.tag in ("strong", "b") for a in n.iterancestors())
+        n for n in el.css("span") if _BOLD_STYLE_RE.search(n.attrs.get("style") or "") and _outside_bold(n)
     ]
-    return clean_text(" ".join(n.text_content() for n in bold).replace(_BR, " ")) == text
+    return clean_text(" ".join(_raw_text(n) for n in bold).replace(_BR, " ")) == text
 
 
 def _byline(block: _Block) -> str | None:
@@ -379,8 +452,23 @@ def _byline(block: _Block) -> str | None:
     return name or None
 
 
+def _remove(root: Node, remove: Sequence[str]) -> None:
+    if remove:  # one selector group: matches in document order (an element once per selector)
+        for el in root.css(", ".join(remove)):
+            _drop(el, root)
+
+
+def extract_figures(
+    container: Node, base: str, remove: Sequence[str] = CONTENT_REMOVE
+) -> tuple[list[Image], list[str]]:
+    """The images and captions `extract_content` gives for `container`, without the text work."""
+    root = container.clone()
+    _remove(root, remove)
+    return _figures(root, base)
+
+
 def extract_content(
-    container: HtmlElement,
+    container: Node,
     base: str,
     remove: Sequence[str] = CONTENT_REMOVE,
     *,
@@ -388,30 +476,23 @@ def extract_content(
 ) -> Content:
     """Body paragraphs, images, captions, attachments and printed byline of one post's content.
 
-    `container` is the theme's content element (or a REST fragment); it is copied first unless
-    `copy_tree` is False. `base` resolves relative URLs.
+    `container` is the theme's content element (or a REST fragment); it is cloned first unless
+    `copy_tree` is False (the clone is detached: what is removed from it stays on the page, and
+    no ancestor walk leaves it). `base` resolves relative URLs.
     """
-    root = copy.deepcopy(container) if copy_tree else container
-    root.tail = None
-    for comment in list(root.iter(etree.Comment)):
-        _drop(comment)
+    root = container.clone() if copy_tree else container
     attachments = _attachments(root, base)
-    # Document order instead of selector order: the same elements go, so the same tree is left.
-    for el in _remover(tuple(remove))(root):
-        _drop(el)
+    _remove(root, remove)
     images, captions = _figures(root, base)
-    for br in root.iter("br"):
-        br.tail = _BR + (br.tail or "")
 
-    raw: list[_Block] = []
-    _walk(root, raw)
+    raw = _walk(root)
     blocks = [
         _Block(clean_text(b.text.replace(_BR, " ") if not b.loose else b.text), b.el, b.loose) for b in raw
     ]
     kept: list[_Block] = []
     in_related = False
     for b in blocks:
-        if not b.text or is_boilerplate(b.text):
+        if is_clean_boilerplate(b.text):  # also true for empty text
             continue
         if _is_label(b):
             in_related = True
