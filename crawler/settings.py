@@ -160,3 +160,9 @@ PLAYWRIGHT_MAX_PAGES_PER_CONTEXT = 4
 PLAYWRIGHT_ABORT_REQUEST = "crawler.render.abort_request"  # no images, fonts, CSS or trackers
 # Rendered pages and their browser time in the stats (vn/render/*); a no-op for other requests.
 DOWNLOADER_MIDDLEWARES["crawler.render.RenderStats"] = 960
+
+# ---- Parsing in worker processes (crawler/parsepool.py) ---------------------------------------
+# Article pages are decoded and parsed by this many worker processes instead of the crawl's own
+# thread. For CPU-bound crawls (a backfill of a fast mirror, many sites in one process) on a
+# machine with a spare core; polite crawls of live portals wait on the network: keep 0.
+VN_PARSE_WORKERS = 0

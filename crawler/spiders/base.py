@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import Article
 from crawler.normalize.text import decode_html
+from crawler.parsepool import ParsePool, parser_spec
 from crawler.parsers import parser_for
 from crawler.rejects import RejectLog
 from crawler.render import configure as configure_rendering
@@ -87,6 +88,9 @@ class PortalSpider(scrapy.Spider):
             spider.refresh_days = crawler.settings.getint("VN_REFRESH_DAYS", 2)
         spider.state_store = state_store_for(crawler)
         spider.rejects = RejectLog.for_crawler(crawler)
+        workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
+        if workers > 0:
+            spider.parse_pool = ParsePool(workers)
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
@@ -113,6 +117,8 @@ class PortalSpider(scrapy.Spider):
         self.state_store.set_meta(self.site.key, self.FRONTIER_KEY, "0")
 
     def on_closed(self, spider: PortalSpider, reason: str) -> None:
+        if self.parse_pool is not None:
+            self.parse_pool.close()
         stats = self.crawler.stats
         failed = sum(stats.get_value(f"vn/errors/{kind}", 0) for kind in ("listing", "discovery"))
         if reason == "finished" and not failed:
@@ -120,6 +126,7 @@ class PortalSpider(scrapy.Spider):
 
     state_store: StateStore  # not `state`: Scrapy's JOBDIR extension owns spider.state
     rejects: RejectLog
+    parse_pool: ParsePool | None = None
 
     # ---- requests -------------------------------------------------------------------------
 
@@ -135,7 +142,7 @@ class PortalSpider(scrapy.Spider):
     def article_request(self, url: str, **cb_kwargs: Any) -> Request:
         return Request(
             url,
-            callback=self.parse_article,
+            callback=self.parse_article_pooled if self.parse_pool is not None else self.parse_article,
             errback=self.on_error,
             cb_kwargs=cb_kwargs,
             meta={"vn_page": "article", **self.render_meta("article")},
@@ -231,6 +238,7 @@ class PortalSpider(scrapy.Spider):
     # ---- articles -------------------------------------------------------------------------
 
     def parse_article(self, response: Response, **context: Any) -> Iterator[Article]:
+        """Article page -> Article, parsed in this thread."""
         self.crawler.stats.inc_value("vn/pages/article")
         html = self.decode(response)
         if html is None:
@@ -241,28 +249,74 @@ class PortalSpider(scrapy.Spider):
             logger.exception("parser failed on %s", response.url)
             self.reject(response.url, "parse_error", error=repr(exc))
             return
+        found = self.finish_article(article, response)
+        if found is not None:
+            yield found
+
+    async def parse_article_pooled(self, response: Response, **context: Any) -> AsyncIterator[Article]:
+        """Article page -> Article, parsed by a worker process (VN_PARSE_WORKERS, crawler/parsepool.py)."""
+        if self.parse_pool is None:  # e.g. a JOBDIR run resumed without workers
+            for article in self.parse_article(response, **context):
+                yield article
+            return
+        self.crawler.stats.inc_value("vn/pages/article")
+        if self.unusable(response):
+            return
+        method, extra = self.parse_call(context)
+        self.crawler.stats.inc_value("vn/parse/pooled")
+        try:
+            article = await self.parse_pool.parse(
+                parser_spec(self.site, self.base_url),
+                method,
+                extra,
+                response.body,
+                self.content_type(response),
+                response.url,
+            )
+        except Exception as exc:  # the worker's traceback is in the exception's __cause__
+            logger.error("parser failed on %s: %r", response.url, exc, exc_info=exc)
+            self.reject(response.url, "parse_error", error=repr(exc))
+            return
+        found = self.finish_article(article, response)
+        if found is not None:
+            yield found
+
+    def parse_call(self, context: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
+        """The parser method an article response goes to, and its arguments before (html, url)."""
+        return "parse_article", ()
+
+    def build_article(self, html: str, response: Response, **context: Any) -> Article | None:
+        method, extra = self.parse_call(context)
+        article: Article | None = getattr(self.parser, method)(*extra, html, response.url)
+        return article
+
+    def finish_article(self, article: Article | None, response: Response) -> Article | None:
+        """The parsed article with its crawl fields, or None after a reject or a `since` skip."""
         if article is None:
             self.reject(response.url, "not_an_article")
-            return
+            return None
         article.site = self.site.site_name
         article.fetched_url = response.url
         if self.before_since(article.published_at):
             self.crawler.stats.inc_value("vn/skipped/before_since")
-            return
-        yield article
-
-    def build_article(self, html: str, response: Response, **context: Any) -> Article | None:
-        return self.parser.parse_article(html, response.url)
+            return None
+        return article
 
     def decode(self, response: Response) -> str | None:
         """The page as text, or None after a reject for what is not a usable HTML page."""
-        if not response.body.strip():
-            self.reject(response.url, "empty_body", status=response.status)
-            return None
-        if not isinstance(response, TextResponse):
-            self.reject(response.url, "not_html", content_type=self.content_type(response))
+        if self.unusable(response):
             return None
         return decode_html(response.body, self.content_type(response))
+
+    def unusable(self, response: Response) -> bool:
+        """True (after a reject) for an empty body or a response that is not text."""
+        if not response.body.strip():
+            self.reject(response.url, "empty_body", status=response.status)
+            return True
+        if not isinstance(response, TextResponse):
+            self.reject(response.url, "not_html", content_type=self.content_type(response))
+            return True
+        return False
 
     @staticmethod
     def content_type(response: Response) -> str | None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from scrapy.http import Request, Response
 
-from crawler.items import Article
 from crawler.parsers.base import ParseError
 from crawler.parsers.wp_discovery import (
     parse_rest_posts,
@@ -152,13 +151,12 @@ class WordPressSpider(PortalSpider):
         self.crawler.stats.inc_value("vn/skipped/already_stored")
         return False
 
-    def build_article(self, html: str, response: Response, **context: Any) -> Article | None:
+    def parse_call(self, context: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
         post = context.get("post")
         if post is not None:
             # The discovery entry keeps the raw REST post (title, content) under "post".
-            raw = post.get("post", post)
-            return self.parser.parse_rest_post(raw, html, response.url)  # type: ignore[attr-defined]
-        return self.parser.parse_article(html, response.url)
+            return "parse_rest_post", (post.get("post", post),)
+        return "parse_article", ()
 
     # ---- sitemaps and RSS -----------------------------------------------------------------
 

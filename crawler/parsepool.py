@@ -1,0 +1,198 @@
+"""Article pages parsed in worker processes (`VN_PARSE_WORKERS`), for crawls bound by CPU.
+
+A Scrapy crawl runs in one thread: downloads, scheduling, pipelines and, for every article page,
+decoding and parsing. The parsers are pure functions of (page bytes, URL), so they can run in
+other processes; the crawl's thread then only ships the body out and gets an Article back.
+
+That pays when the crawl is CPU-bound (an archive backfill of a fast mirror, the replica, many
+sites in one process) and the machine has a spare core. A polite cron crawl of a live portal
+waits on the network and should keep the default, 0 (parse in the crawl's thread).
+
+Why not concurrent.futures.ProcessPoolExecutor: its feeder and result threads take the GIL
+from the reactor thread whenever that thread does I/O (sockets, SQLite), which cost the crawl
+more than the parsing it moved away. Here each worker is a plain child process (`python -m
+crawler.parseworker`) on a socket pair that the crawl's own asyncio loop reads: no thread.
+Frames are a 4-byte length and a pickle, so a body and its Article cross with one copy each.
+
+A worker that dies fails the pages it held (they become counted `parse_error` rejects, like any
+parser failure) and is replaced for the pages still to come. Workers leave when their socket
+closes, so a crawl killed with SIGKILL leaves none behind.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import pickle
+import socket
+import struct
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from crawler.items import Article
+from crawler.normalize.text import decode_html
+from crawler.parsers import PARSERS, TemplateParser
+from crawler.sites import Site
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ParsePool", "ParseWorkerError", "ParserSpec", "parser_spec", "run_parser"]
+
+# What builds a site's parser, in a form that pickles and hashes: (template, base URL, options).
+ParserSpec = tuple[str, str, tuple[tuple[str, Any], ...]]
+HEADER = struct.Struct("!I")
+
+
+class ParseWorkerError(RuntimeError):
+    """A page a worker could not parse: the parser's exception (with its traceback), or the
+    worker's death."""
+
+
+def parser_spec(site: Site, base_url: str) -> ParserSpec:
+    return site.template, base_url, tuple(sorted(site.options.items()))
+
+
+@lru_cache(maxsize=64)
+def _parser(spec: ParserSpec) -> TemplateParser:
+    template, base_url, options = spec
+    return PARSERS[template](base_url, dict(options))
+
+
+def run_parser(
+    spec: ParserSpec,
+    method: str,
+    extra: tuple[Any, ...],
+    body: bytes,
+    content_type: str | None,
+    url: str,
+) -> Article | None:
+    """Decode `body` and call the site parser's `method(*extra, html, url)`: what a worker does."""
+    parser = _parser(spec)
+    return getattr(parser, method)(*extra, decode_html(body, content_type), url)
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    writer: asyncio.StreamWriter
+    pending: dict[int, asyncio.Future[Any]] = field(default_factory=dict)
+    alive: bool = True
+    reader_task: asyncio.Task[None] | None = None
+
+
+class ParsePool:
+    """`workers` parse processes, started on the first page, shared by one spider's requests."""
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError("a parse pool needs at least one worker")
+        self.size = workers
+        self._workers: list[_Worker] = []
+        self._ids = itertools.count()
+        self._starting: asyncio.Lock | None = None
+
+    async def parse(
+        self,
+        spec: ParserSpec,
+        method: str,
+        extra: tuple[Any, ...],
+        body: bytes,
+        content_type: str | None,
+        url: str,
+    ) -> Article | None:
+        worker = await self._least_busy()
+        job = next(self._ids)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        worker.pending[job] = future
+        data = pickle.dumps((job, spec, method, extra, bytes(body), content_type, url), protocol=5)
+        worker.writer.writelines((HEADER.pack(len(data)), data))
+        try:
+            await worker.writer.drain()
+        except (ConnectionError, RuntimeError) as exc:
+            self._lost(worker, f"its socket failed: {exc!r}")
+        result: Article | None = await future
+        return result
+
+    async def _least_busy(self) -> _Worker:
+        self._workers = [w for w in self._workers if w.alive]
+        if len(self._workers) < self.size:
+            if self._starting is None:
+                self._starting = asyncio.Lock()
+            async with self._starting:
+                while len(self._workers) < self.size:
+                    self._workers.append(await self._spawn())
+        return min(self._workers, key=lambda w: len(w.pending))
+
+    async def _spawn(self) -> _Worker:
+        ours, theirs = socket.socketpair()
+        try:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "crawler.parseworker", str(theirs.fileno())],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+            )
+        finally:
+            theirs.close()
+        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=2**20)
+        worker = _Worker(process, writer)
+        worker.reader_task = asyncio.ensure_future(self._read(worker, reader))
+        logger.info("parse worker %d started", process.pid)
+        return worker
+
+    async def _read(self, worker: _Worker, reader: asyncio.StreamReader) -> None:
+        try:
+            while True:
+                (size,) = HEADER.unpack(await reader.readexactly(HEADER.size))
+                job, ok, value = pickle.loads(await reader.readexactly(size))
+                future = worker.pending.pop(job, None)
+                if future is None or future.done():
+                    continue
+                if ok:
+                    future.set_result(value)
+                else:
+                    future.set_exception(ParseWorkerError(value))
+        except (asyncio.IncompleteReadError, ConnectionError) as exc:
+            self._lost(worker, f"it exited ({worker.process.poll()}): {exc!r}")
+        except Exception as exc:  # a frame that does not unpickle: the worker cannot be trusted
+            self._lost(worker, f"it sent a broken frame: {exc!r}")
+
+    def _lost(self, worker: _Worker, why: str) -> None:
+        if not worker.alive:
+            return
+        worker.alive = False
+        if worker.pending:
+            logger.error("parse worker %d lost %d pages: %s", worker.process.pid, len(worker.pending), why)
+        for future in worker.pending.values():
+            if not future.done():
+                future.set_exception(ParseWorkerError(f"parse worker died: {why}"))
+        worker.pending.clear()
+        worker.writer.close()
+        if worker.process.poll() is None:
+            worker.process.kill()
+
+    def close(self) -> None:
+        """Close every worker's socket (they exit on EOF) and reap them."""
+        for worker in self._workers:
+            worker.alive = False
+            if worker.reader_task is not None:
+                worker.reader_task.cancel()
+            # transport.close() only closes the socket on a later loop turn; the worker must see
+            # EOF now, while this (synchronous) close waits for it.
+            sock = worker.writer.get_extra_info("socket")
+            if sock is not None:
+                try:
+                    sock.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass  # already gone
+            worker.writer.close()
+        for worker in self._workers:
+            try:
+                worker.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.process.kill()
+                worker.process.wait()
+        self._workers = []

@@ -1,0 +1,119 @@
+"""VN_PARSE_WORKERS: article pages parsed in worker processes give the very items in-process parsing gives."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from crawl_helpers import feed_lines, run_crawl
+
+
+def _items(data_dir: Path, key: str) -> list[dict]:
+    lines = [{k: v for k, v in line.items() if k != "crawled_at"} for line in feed_lines(data_dir, key)]
+    return sorted(lines, key=lambda line: line["url"])
+
+
+# dongthap: Liferay pages; khoicq: WordPress, whose articles come with their REST entry
+# (parse_rest_post gets the post as an extra argument, which must survive the trip to the worker).
+@pytest.mark.parametrize("key", ["dongthap", "khoicq"])
+def test_worker_processes_store_the_same_items_as_parsing_in_process(
+    key: str, fresh_replica, tmp_path: Path
+) -> None:
+    server = fresh_replica(key)
+    base = server.base_url(key)
+    inproc, inproc_stats = run_crawl(key, base, tmp_path / "inproc")
+    pooled, pooled_stats = run_crawl(key, base, tmp_path / "pooled", VN_PARSE_WORKERS=2)
+    assert inproc.returncode == 0, inproc.stderr[-3000:]
+    assert pooled.returncode == 0, pooled.stderr[-3000:]
+
+    assert "vn/parse/pooled" not in inproc_stats
+    assert pooled_stats["vn/parse/pooled"] == pooled_stats["vn/pages/article"] > 0
+    expected = _items(tmp_path / "inproc", key)
+    assert len(expected) == len(server.listed_urls(key))
+    assert _items(tmp_path / "pooled", key) == expected
+    assert pooled_stats.get("vn/rejected", 0) == inproc_stats.get("vn/rejected", 0)
+
+
+# -- the pool itself (no crawl) -------------------------------------------------------------------
+
+GOLDEN = Path(__file__).parent / "golden" / "dongthap"
+
+
+def _golden_page() -> tuple[str, bytes]:
+    case = sorted(p for p in GOLDEN.iterdir() if (p / "page.html").is_file())[0]
+    return (case / "url.txt").read_text(encoding="utf-8").strip(), (case / "page.html").read_bytes()
+
+
+def test_a_parser_failure_comes_back_as_an_error_and_the_worker_survives() -> None:
+    from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec, run_parser
+    from crawler.sites import get_site
+
+    url, body = _golden_page()
+    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
+
+    async def scenario() -> None:
+        pool = ParsePool(1)
+        try:
+            with pytest.raises(ParseWorkerError, match="AttributeError"):
+                await pool.parse(spec, "no_such_method", (), body, None, url)
+            pid = pool._workers[0].process.pid
+            article = await pool.parse(spec, "parse_article", (), body, None, url)
+            assert article == run_parser(spec, "parse_article", (), body, None, url)
+            assert pool._workers[0].process.pid == pid
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_a_killed_worker_fails_its_pages_and_is_replaced() -> None:
+    from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec
+    from crawler.sites import get_site
+
+    url, body = _golden_page()
+    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
+
+    async def scenario() -> None:
+        pool = ParsePool(1)
+        try:
+            first = await pool.parse(spec, "parse_article", (), body, None, url)
+            worker = pool._workers[0]
+            worker.process.send_signal(signal.SIGSTOP)  # hold the next page inside the worker...
+            held = asyncio.ensure_future(pool.parse(spec, "parse_article", (), body, None, url))
+            await asyncio.sleep(0.2)
+            worker.process.kill()  # ...and kill it with the page
+            with pytest.raises(ParseWorkerError, match="died"):
+                await asyncio.wait_for(held, 10)
+            again = await pool.parse(spec, "parse_article", (), body, None, url)
+            assert again == first
+            assert pool._workers[0].process.pid != worker.process.pid
+            assert worker.process.wait(5) is not None
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())
+
+
+def test_closing_the_pool_ends_its_workers() -> None:
+    from crawler.parsepool import ParsePool, parser_spec
+    from crawler.sites import get_site
+
+    url, body = _golden_page()
+    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
+
+    async def scenario() -> list[subprocess.Popen[bytes]]:
+        pool = ParsePool(2)
+        await asyncio.gather(*(pool.parse(spec, "parse_article", (), body, None, url) for _ in range(8)))
+        processes = [w.process for w in pool._workers]
+        assert len(processes) == 2
+        started = time.monotonic()
+        pool.close()
+        assert time.monotonic() - started < 5, "workers must leave at once when their socket closes"
+        return processes
+
+    for process in asyncio.run(scenario()):
+        assert process.returncode == 0
