@@ -20,8 +20,9 @@ from urllib.parse import urlsplit
 
 from crawler.items import article_record
 from crawler.normalize.article import normalize_article
-from crawler.normalize.text import decode_html
-from crawler.parsers import ParseError, parser_for
+from crawler.normalize.text import page_markup
+from crawler.parsepool import cached_parser, parser_spec
+from crawler.parsers import ParseError
 from crawler.sites import get_site, site_for_url
 
 
@@ -35,12 +36,14 @@ def extract_page(
     """
     if site_key is None:
         site = site_for_url(url)
-        parser = parser_for(site)
+        base_url = site.base_url
     else:
         site = get_site(site_key)
         parts = urlsplit(url)
-        parser = parser_for(site, f"{parts.scheme}://{parts.netloc}")
-    article = parser.parse_article(decode_html(body, content_type), url)
+        base_url = f"{parts.scheme}://{parts.netloc}"
+    # One parser per site and origin, as a spider keeps one (parsers hold no per-page state).
+    parser = cached_parser(parser_spec(site, base_url))
+    article = parser.parse_article(page_markup(body, content_type), url)
     if article is None:
         raise ParseError(f"{url} is not an article page of template {site.template!r}")
     article.site = site.site_name

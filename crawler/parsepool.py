@@ -34,13 +34,13 @@ from functools import lru_cache
 from typing import Any
 
 from crawler.items import Article
-from crawler.normalize.text import decode_html
+from crawler.normalize.text import page_markup
 from crawler.parsers import PARSERS, TemplateParser
 from crawler.sites import Site
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ParsePool", "ParseWorkerError", "ParserSpec", "parser_spec", "run_parser"]
+__all__ = ["ParsePool", "ParseWorkerError", "ParserSpec", "cached_parser", "parser_spec", "run_parser"]
 
 # What builds a site's parser, in a form that pickles and hashes: (template, base URL, options).
 ParserSpec = tuple[str, str, tuple[tuple[str, Any], ...]]
@@ -57,7 +57,7 @@ def parser_spec(site: Site, base_url: str) -> ParserSpec:
 
 
 @lru_cache(maxsize=64)
-def _parser(spec: ParserSpec) -> TemplateParser:
+def cached_parser(spec: ParserSpec) -> TemplateParser:
     template, base_url, options = spec
     return PARSERS[template](base_url, dict(options))
 
@@ -71,8 +71,8 @@ def run_parser(
     url: str,
 ) -> Article | None:
     """Decode `body` and call the site parser's `method(*extra, html, url)`: what a worker does."""
-    parser = _parser(spec)
-    return getattr(parser, method)(*extra, decode_html(body, content_type), url)
+    parser = cached_parser(spec)
+    return getattr(parser, method)(*extra, page_markup(body, content_type), url)
 
 
 @dataclass

@@ -7,6 +7,7 @@ nothing else in the project branches on a site key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,7 +30,7 @@ class Site:
     def site_name(self) -> str:
         return self.name or self.key
 
-    @property
+    @cached_property  # asked for every URL site_for_url maps (frozen: cached in __dict__ once)
     def host(self) -> str:
         return urlsplit(self.base_url).hostname or ""
 

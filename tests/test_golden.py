@@ -37,3 +37,17 @@ def test_golden_page(case: Path) -> None:
 @pytest.mark.parametrize("key", sorted(SITES))
 def test_every_site_has_a_reference_page(key: str) -> None:
     assert (GOLDEN / key / "reference" / "expected.json").exists(), f"no golden reference page for {key}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=_id)
+def test_utf8_bytes_and_decoded_text_give_the_same_item(case: Path) -> None:
+    """The parsers take UTF-8 pages as bytes (page_markup): the item must equal the one parsed
+    from the decoded text."""
+    from crawler.normalize.text import decode_html, page_markup
+    from crawler.parsers import parser_for
+    from crawler.sites import site_for_url
+
+    url = (case / "url.txt").read_text(encoding="utf-8").strip()
+    body = (case / "page.html").read_bytes()
+    parser = parser_for(site_for_url(url))
+    assert parser.parse_article(page_markup(body), url) == parser.parse_article(decode_html(body), url)

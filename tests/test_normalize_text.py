@@ -271,3 +271,45 @@ def test_boilerplate_entries_are_clean() -> None:
     # The tuple is shared: keep it clean so exact matching stays exact.
     for entry in BOILERPLATE:
         assert clean_text(entry) == entry
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60))
+def test_the_already_clean_shortcut_agrees_with_cleaning(text: str) -> None:
+    from crawler.normalize.text import _is_clean
+
+    if text and _is_clean(text):
+        assert clean_text(text) == text
+
+
+def test_cleaned_vietnamese_text_takes_the_shortcut() -> None:
+    from crawler.normalize.text import _is_clean
+
+    assert _is_clean(clean_text("  Đảng ủy Khối\u00a0các cơ quan&nbsp;tỉnh  "))
+    assert not _is_clean("Đảng\u00a0ủy") and not _is_clean("Đảng  ủy") and not _is_clean(" Đảng")
+    assert not _is_clean(unicodedata.normalize("NFD", "Đảng ủy")) and not _is_clean("a&amp;b")
+
+
+# ---------------------------------------------------------------------------------------- page_markup
+
+
+def test_page_markup_hands_utf8_pages_over_as_bytes() -> None:
+    from crawler.normalize.text import page_markup
+
+    utf8 = _page("utf-8").encode("utf-8")
+    assert page_markup(utf8) is not None and page_markup(utf8) == utf8
+    assert page_markup(b"\xef\xbb\xbf" + utf8) == utf8  # the BOM goes
+    assert page_markup(_page(None).encode("utf-8"), "text/html; charset=UTF-8") == _page(None).encode()
+
+
+def test_page_markup_decodes_what_is_not_utf8_as_decode_html_does() -> None:
+    from crawler.normalize.text import page_markup
+
+    cp1258 = to_cp1258(_page("windows-1258"))
+    assert page_markup(cp1258) == decode_html(cp1258)
+    # The HTTP charset beats the page's declaration, both ways.
+    assert page_markup(to_cp1258(_page("utf-8")), "text/html; charset=windows-1258") == decode_html(
+        to_cp1258(_page("utf-8")), "text/html; charset=windows-1258"
+    )
+    assert isinstance(page_markup(_page("windows-1258").encode(), "text/html; charset=utf-8"), bytes)
+    undeclared = _page(None).encode("utf-8")
+    assert page_markup(undeclared) == decode_html(undeclared)  # detection stays decode_html's

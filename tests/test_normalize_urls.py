@@ -292,3 +292,46 @@ def test_absolute_url_never_raises(href: str) -> None:
 )
 def test_same_site(url: str, hosts: list[str], expected: bool) -> None:
     assert same_site(url, hosts) is expected
+
+
+# -- the fast path for plain links gives exactly what urllib's resolution gives ---------------------
+
+_URL_CHARS = st.sampled_from([*"aZ09-._~!$&'()*+,;=:@/?#%", "..", ".", "//", "%2f", "%2F", " ", "é"])
+_BASES = st.sampled_from(
+    [
+        "https://dongthap.gov.vn/tin-tuc/a.html?x=1#f",
+        "http://127.0.0.1:8001",
+        "HTTPS://Backan.gov.vn:443/web/guest/",
+        "https://u@host.vn/a/b/c",
+        "ftp://files.example.vn/dir/",
+    ]
+)
+
+
+@given(
+    st.sampled_from(["", "/", "http://", "https://", "https://host.vn", "https://Host.vn:80/", "http://a.b"]),
+    st.lists(_URL_CHARS, max_size=12).map("".join),
+    _BASES,
+)
+def test_plain_link_fast_path_equals_urllib_resolution(prefix: str, rest: str, base: str) -> None:
+    from crawler.normalize.urls import _fast_resolve, _resolve
+
+    href = prefix + rest
+    fast = _fast_resolve(href, base)
+    if fast is not None:
+        assert fast == _resolve(href, base), href
+
+
+@pytest.mark.parametrize(
+    ("href", "base"),
+    [
+        ("https://dongthap.gov.vn/-/asset_publisher/x/content/y?inheritRedirect=false", "https://a.vn/"),
+        ("/web/guest/chi-tiet-tin?p_p_id=Block_BanTin_ViewData&newsId=85214", "https://backan.gov.vn/a"),
+        ("/2018/03/hoi-thao/", "http://127.0.0.1:8001/category/x/"),
+        ("https://dangbokhoicq.ninhbinh.gov.vn/wp-content/uploads/2018/03/a-300x200.jpg", "https://b.vn"),
+    ],
+)
+def test_typical_portal_links_take_the_fast_path(href: str, base: str) -> None:
+    from crawler.normalize.urls import _fast_resolve, _resolve
+
+    assert _fast_resolve(href, base) == _resolve(href, base) is not None

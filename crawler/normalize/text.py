@@ -13,7 +13,13 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from w3lib.encoding import html_to_unicode, resolve_encoding
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+    resolve_encoding,
+)
 
 __all__ = [
     "BOILERPLATE",
@@ -23,6 +29,7 @@ __all__ = [
     "decode_html",
     "is_boilerplate",
     "is_clean_boilerplate",
+    "page_markup",
 ]
 
 # Characters str.split() does not treat as whitespace but that render as (or hide) a space.
@@ -76,6 +83,8 @@ def clean_text(s: str | None) -> str:
     """
     if not s:
         return ""
+    if _is_clean(s):
+        return s
     if s.isascii():
         # Fast path for the common ASCII chunks (dates, numbers, URLs, English chrome).
         if "&" in s:
@@ -92,6 +101,22 @@ def clean_text(s: str | None) -> str:
     if not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)
     return " ".join(s.split())
+
+
+def _is_clean(s: str) -> bool:
+    """True when clean_text(s) == s, checked without building anything: no entity, a single space as
+    the only whitespace (isprintable() is False for every other whitespace, control, zero-width and
+    soft-hyphen character), no space at either end or twice, and NFC. Text that already went
+    through clean_text (the parsers', again in the normalize pipeline) is most of what comes here.
+    """
+    return (
+        s.isprintable()
+        and "&" not in s
+        and "  " not in s
+        and s[0] != " "
+        and s[-1] != " "
+        and (s.isascii() or unicodedata.is_normalized("NFC", s))
+    )
 
 
 def clean_lines(items: Iterable[str | None]) -> list[str]:
@@ -150,6 +175,25 @@ def decode_html(body: bytes, content_type: str | None = None) -> str:
     except Exception:
         text = body.decode("utf-8", "replace")
     return text
+
+
+def page_markup(body: bytes, content_type: str | None = None) -> str | bytes:
+    """The page as the parsers take it: the body bytes themselves when the page is UTF-8 (lexbor
+    reads UTF-8 bytes, so nothing is decoded here to be re-encoded there), else decode_html.
+
+    "UTF-8" is what decode_html would decide from the same evidence, in its order: a BOM, the
+    HTTP charset, then the page's <meta> declaration. Undeclared pages go through detection.
+    """
+    if isinstance(body, str):
+        return body
+    body = bytes(body or b"")
+    bom, raw_bom = read_bom(body)
+    if bom is not None:
+        return body[len(raw_bom) :] if bom == "utf-8" else decode_html(body, content_type)
+    declared = http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    if declared is not None and resolve_encoding(declared) == "utf-8":
+        return body
+    return decode_html(body, content_type)
 
 
 # --------------------------------------------------------------------------------------------
@@ -278,6 +322,8 @@ BOILERPLATE_PATTERNS: tuple[re.Pattern[str], ...] = (
 )
 
 _BOILERPLATE_SET: frozenset[str] = frozenset(clean_text(s).casefold() for s in BOILERPLATE)
+# All patterns as one alternation: one fullmatch per block instead of one per pattern.
+_BOILERPLATE_ANY = re.compile("|".join(f"(?:{p.pattern})" for p in BOILERPLATE_PATTERNS))
 # Longer text is never chrome: the patterns are only tried on short blocks.
 _MAX_CHROME = max(80, *(len(k) for k in _BOILERPLATE_SET))
 
@@ -300,4 +346,4 @@ def is_clean_boilerplate(text: str) -> bool:
     key = text.casefold()
     if key in _BOILERPLATE_SET:
         return True
-    return any(p.fullmatch(key) for p in BOILERPLATE_PATTERNS)
+    return _BOILERPLATE_ANY.fullmatch(key) is not None

@@ -42,15 +42,16 @@ class TemplateParser:
         self.base_url = base_url.rstrip("/")
         self.options = dict(options or {})
 
-    def parse_article(self, html: str, url: str) -> Article | None:
+    def parse_article(self, html: str | bytes, url: str) -> Article | None:
         """Return the article on this page, or None when the page is not an article.
 
         Fields the page lacks stay empty (None / []); the validate pipeline decides
-        what is acceptable. `url` is the URL the page was fetched from.
+        what is acceptable. `url` is the URL the page was fetched from. `html` is text, or the
+        page's bytes when it is UTF-8 (crawler.normalize.text.page_markup).
         """
         raise NotImplementedError
 
-    def parse_listing(self, html: str, url: str) -> Listing:
+    def parse_listing(self, html: str | bytes, url: str) -> Listing:
         raise NotImplementedError
 
     def canonical_url(self, url: str) -> str:

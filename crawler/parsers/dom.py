@@ -46,13 +46,19 @@ NO_TEXT_TAGS = frozenset(
 )
 
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>")
+_XML_DECL_BYTES = re.compile(rb"^\s*<\?xml[^>]*\?>")
 
 
-def parse_document(html: str) -> Node:
-    """The page's <html> element. Raises ParseError for an empty page."""
+def parse_document(html: str | bytes) -> Node:
+    """The page's <html> element, from text or from UTF-8 bytes (what normalize.page_markup
+    gives). Raises ParseError for an empty page."""
     if not html or not html.strip():
         raise ParseError("empty page")
-    root = LexborHTMLParser(_XML_DECL.sub("", html, count=1)).root
+    if isinstance(html, bytes):
+        markup: str | bytes = _XML_DECL_BYTES.sub(b"", html, count=1)
+    else:
+        markup = _XML_DECL.sub("", html, count=1)
+    root = LexborHTMLParser(markup).root
     if root is None:  # pragma: no cover - lexbor always builds <html>, even for garbage
         raise ParseError("not parseable as HTML")
     return root

@@ -721,7 +721,7 @@ class LiferayFamilyParser(TemplateParser):
 
     # ---------------------------------------------------------------- parsing
     @staticmethod
-    def document(html: str) -> Node:
+    def document(html: str | bytes) -> Node:
         return parse_document(html)
 
     def first_text(self, root: Node, selectors: Selectors) -> str | None:
@@ -751,7 +751,7 @@ class LiferayFamilyParser(TemplateParser):
             cls._shared_scopes_cache = found  # per class: a subclass may change its selectors
         return found
 
-    def parse_article(self, html: str, url: str) -> Article | None:
+    def parse_article(self, html: str | bytes, url: str) -> Article | None:
         doc = self.document(html)
         begin_page(doc, self.shared_scopes())
         content = select_first(doc, self.body_selectors)
@@ -877,7 +877,7 @@ class LiferayFamilyParser(TemplateParser):
         return found
 
     # ---------------------------------------------------------------- listings
-    def parse_listing(self, html: str, url: str) -> Listing:
+    def parse_listing(self, html: str | bytes, url: str) -> Listing:
         doc = self.document(html)
         container, items = self._listing_items(doc)
         listing = Listing()

@@ -144,7 +144,7 @@ def _flatten_ld(data: Any) -> Iterable[dict[str, Any]]:
             yield data
 
 
-def _page(html: str) -> _Page | None:
+def _page(html: str | bytes) -> _Page | None:
     """The parsed page, or None for an empty one."""
     if not html or not html.strip():
         return None
@@ -259,7 +259,7 @@ class WordPressParser(TemplateParser):
 
     # -- article page ---------------------------------------------------------------------------
 
-    def parse_article(self, html: str, url: str) -> Article | None:
+    def parse_article(self, html: str | bytes, url: str) -> Article | None:
         page = _page(html)
         if page is None or not self._is_post(page):
             return None
@@ -461,7 +461,7 @@ class WordPressParser(TemplateParser):
     # -- REST API entry -------------------------------------------------------------------------
 
     def parse_rest_post(
-        self, post: Mapping[str, Any], html: str | None = None, url: str | None = None
+        self, post: Mapping[str, Any], html: str | bytes | None = None, url: str | None = None
     ) -> Article:
         """The item of one `/wp-json/wp/v2/posts` entry; with the post's page (`html`) the
         theme-only fields (author, category, tags, lead, featured image, captions the content
@@ -503,7 +503,7 @@ class WordPressParser(TemplateParser):
 
     # -- listing page ---------------------------------------------------------------------------
 
-    def parse_listing(self, html: str, url: str) -> Listing:
+    def parse_listing(self, html: str | bytes, url: str) -> Listing:
         if not html or not html.strip():
             return Listing()
         root = parse_document(html)

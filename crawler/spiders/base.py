@@ -19,9 +19,9 @@ from scrapy.http import Request, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawler.items import Article
-from crawler.normalize.text import decode_html
+from crawler.normalize.text import page_markup
 from crawler.parsepool import ParsePool, parser_spec
-from crawler.parsers import parser_for
+from crawler.parsers import Listing, parser_for
 from crawler.rejects import RejectLog
 from crawler.render import configure as configure_rendering
 from crawler.render import request_meta
@@ -133,7 +133,7 @@ class PortalSpider(scrapy.Spider):
     def listing_request(self, url: str, page: int = 1, stale: int = 0) -> Request:
         return Request(
             url,
-            callback=self.parse_listing,
+            callback=self.parse_listing_pooled if self.parse_pool is not None else self.parse_listing,
             errback=self.on_error,
             cb_kwargs={"page": page, "stale": stale} if stale else {"page": page},
             meta={"vn_page": "listing", **self.render_meta("listing")},
@@ -166,6 +166,7 @@ class PortalSpider(scrapy.Spider):
     MAX_STALE_LISTING_PAGES = 3
 
     def parse_listing(self, response: Response, page: int = 1, stale: int = 0) -> Iterator[Request]:
+        """Listing page -> article requests and the next listing page, parsed in this thread."""
         self.crawler.stats.inc_value("vn/pages/listing")
         html = self.decode(response)
         if html is None:
@@ -175,19 +176,40 @@ class PortalSpider(scrapy.Spider):
         except Exception as exc:  # a parser bug must not stop the crawl: count it and go on
             self.reject(response.url, "listing_parse_error", error=repr(exc))
             return
+        yield from self.follow_listing(listing, response.url, page, stale)
+
+    async def parse_listing_pooled(
+        self, response: Response, page: int = 1, stale: int = 0
+    ) -> AsyncIterator[Request]:
+        """`parse_listing`, with the page parsed by a worker process (VN_PARSE_WORKERS)."""
+        if self.parse_pool is None:  # e.g. a JOBDIR run resumed without workers
+            for request in self.parse_listing(response, page, stale):
+                yield request
+            return
+        self.crawler.stats.inc_value("vn/pages/listing")
+        if self.unusable(response):
+            return
+        self.crawler.stats.inc_value("vn/parse/pooled")
+        try:
+            listing = await self.pooled_parse("parse_listing", (), response)
+        except Exception as exc:
+            self.reject(response.url, "listing_parse_error", error=repr(exc))
+            return
+        for request in self.follow_listing(listing, response.url, page, stale):
+            yield request
+
+    def follow_listing(self, listing: Listing, url: str, page: int, stale: int) -> Iterator[Request]:
         if not listing.article_urls:
             self.crawler.stats.inc_value("vn/listing/empty")
-            logger.warning("listing page %s holds no article links", response.url)
+            logger.warning("listing page %s holds no article links", url)
         urls, dates = listing.article_urls, listing.dates
         yield from (self.article_request(u) for u in self.new_urls(urls, dates))
         stale = 0 if self.first_listed(urls) else stale + 1
-        if not listing.next_page or not self.should_paginate(urls, dates, response.url):
+        if not listing.next_page or not self.should_paginate(urls, dates, url):
             return
         if stale >= self.MAX_STALE_LISTING_PAGES:
             self.crawler.stats.inc_value("vn/listing/loop")
-            self.reject(
-                response.url, "listing_loop", page=page, stale_pages=stale, next_page=listing.next_page
-            )
+            self.reject(url, "listing_loop", page=page, stale_pages=stale, next_page=listing.next_page)
             return
         yield self.listing_request(listing.next_page, page + 1, stale)
 
@@ -265,27 +287,31 @@ class PortalSpider(scrapy.Spider):
         method, extra = self.parse_call(context)
         self.crawler.stats.inc_value("vn/parse/pooled")
         try:
-            article = await self.parse_pool.parse(
-                parser_spec(self.site, self.base_url),
-                method,
-                extra,
-                response.body,
-                self.content_type(response),
-                response.url,
-            )
-        except Exception as exc:  # the worker's traceback is in the exception's __cause__
-            logger.error("parser failed on %s: %r", response.url, exc, exc_info=exc)
+            article = await self.pooled_parse(method, extra, response)
+        except Exception as exc:  # the worker's traceback is in the message
+            logger.error("parser failed on %s: %s", response.url, exc)
             self.reject(response.url, "parse_error", error=repr(exc))
             return
         found = self.finish_article(article, response)
         if found is not None:
             yield found
 
+    async def pooled_parse(self, method: str, extra: tuple[Any, ...], response: Response) -> Any:
+        assert self.parse_pool is not None
+        return await self.parse_pool.parse(
+            parser_spec(self.site, self.base_url),
+            method,
+            extra,
+            response.body,
+            self.content_type(response),
+            response.url,
+        )
+
     def parse_call(self, context: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
         """The parser method an article response goes to, and its arguments before (html, url)."""
         return "parse_article", ()
 
-    def build_article(self, html: str, response: Response, **context: Any) -> Article | None:
+    def build_article(self, html: str | bytes, response: Response, **context: Any) -> Article | None:
         method, extra = self.parse_call(context)
         article: Article | None = getattr(self.parser, method)(*extra, html, response.url)
         return article
@@ -302,11 +328,12 @@ class PortalSpider(scrapy.Spider):
             return None
         return article
 
-    def decode(self, response: Response) -> str | None:
-        """The page as text, or None after a reject for what is not a usable HTML page."""
+    def decode(self, response: Response) -> str | bytes | None:
+        """The page as the parsers take it (text, or UTF-8 bytes), or None after a reject for what
+        is not a usable HTML page."""
         if self.unusable(response):
             return None
-        return decode_html(response.body, self.content_type(response))
+        return page_markup(response.body, self.content_type(response))
 
     def unusable(self, response: Response) -> bool:
         """True (after a reject) for an empty body or a response that is not text."""
