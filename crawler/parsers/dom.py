@@ -6,6 +6,11 @@ selector in C in ~15 µs on a 70 KB page, where lxml's cssselect turns the same 
 XPath of string functions evaluated on every element (~250 µs). It also parses like a browser
 (HTML5 tree construction), which is what a reader of the seeds saw.
 
+Selectors are answered as a browser's querySelectorAll does: a node matches its own selectors, and
+in `node.css("A B")` the A may be an ancestor above `node` (lxml's cssselect wanted the whole chain
+inside; liferay_base.css_within keeps that reading where a template relies on it). A group "a, b"
+lists a node once per member it matches.
+
 Nodes keep their document alive. `==` compares two nodes' serialized HTML, not their identity:
 use `mem_id` for "the same node". Text and comment nodes are nodes of their own (tags ``-text``,
 ``-comment``), so removing an element never loses the text after it.
@@ -14,26 +19,13 @@ use `mem_id` for "the same node". Text and comment nodes are nodes of their own 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.parsers.base import ParseError
 
-__all__ = [
-    "BR",
-    "NO_TEXT_TAGS",
-    "Node",
-    "ancestors",
-    "attr",
-    "classes",
-    "parse_document",
-    "parse_fragment",
-    "raw_text",
-    "select",
-    "select_first",
-    "text_content",
-]
+__all__ = ["BR", "NO_TEXT_TAGS", "Node", "ancestors", "parse_document", "parse_fragment", "raw_text"]
 
 Node = LexborNode
 
@@ -71,43 +63,12 @@ def parse_fragment(html: str | None) -> Node:
     return body
 
 
-def select(node: Node, selectors: Iterable[str]) -> list[Node]:
-    """Matches of the first selector that matches anything (a fallback chain). Like lxml's
-    cssselect, a node matches its own selectors too."""
-    for css in selectors:
-        found = node.css(css)
-        if found:
-            return found
-    return []
-
-
-def select_first(node: Node, selectors: Iterable[str]) -> Node | None:
-    for css in selectors:
-        found = node.css_first(css)
-        if found is not None:
-            return found
-    return None
-
-
-def attr(node: Node, name: str) -> str | None:
-    return node.attrs.get(name)
-
-
-def classes(node: Node) -> set[str]:
-    return set((node.attrs.get("class") or "").split())
-
-
 def ancestors(node: Node) -> Iterator[Node]:
     """Parents of `node`, nearest first, up to and including <html>."""
     parent = node.parent
     while parent is not None and parent.is_element_node:
         yield parent
         parent = parent.parent
-
-
-def text_content(node: Node) -> str:
-    """All text below `node` (scripts included), as lxml's text_content() gives it."""
-    return node.text(deep=True)
 
 
 def raw_text(node: Node, skip: frozenset[str] = frozenset()) -> str:
