@@ -557,3 +557,18 @@ def test_replica_routes(site: str) -> None:
         assert re.search(rb"(?:href|src)=[\"']https://dangbok", page.bytes()) is None, (
             "links stay on the replica"
         )
+
+
+def test_a_line_break_in_a_caption_reads_as_a_space() -> None:
+    from crawler.parsers.wp_content import extract_content, fragment
+
+    html = (
+        '<figure class="wp-block-image"><img src="/a.jpg"><figcaption>Toàn cảnh<br>hội thảo</figcaption>'
+        "</figure><p>Nội dung bài viết.</p>"
+    )
+    content = extract_content(fragment(html), "https://dangbokhoicq.ninhbinh.gov.vn/2018/03/x/", ())
+    assert content.captions == ["Toàn cảnh hội thảo"]
+    assert content.images == [
+        {"src": "https://dangbokhoicq.ninhbinh.gov.vn/a.jpg", "caption": "Toàn cảnh hội thảo"}
+    ]
+    assert content.body == ["Nội dung bài viết."]

@@ -181,9 +181,8 @@ def _raw_text(el: Node) -> str:
 
 
 def _text(el: Node) -> str:
-    """A caption's text. A <br> in it adds nothing (as with lxml, where captions were read
-    before <br>s were marked: the golden captions glue the words around one)."""
-    return clean_text(el.text(deep=True).replace(_BR, " "))
+    """A caption's text, a <br> in it read as a space ("Toàn cảnh<br>hội thảo")."""
+    return clean_text(_raw_text(el).replace(_BR, " "))
 
 
 def _drop(el: Node, root: Node) -> None:
