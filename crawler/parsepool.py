@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import pickle
 import socket
 import struct
@@ -85,15 +86,25 @@ class _Worker:
 
 
 class ParsePool:
-    """`workers` parse processes, started on the first page, shared by one spider's requests."""
+    """`workers` parse processes, started on the first page, shared by one spider's requests.
 
-    def __init__(self, workers: int) -> None:
+    Workers that die again and again before answering anything (they cannot even start: a
+    broken install, no memory) make the pool give up: `usable` turns False and the spider parses
+    in its own thread again, rather than losing every page to a crash loop.
+    """
+
+    MAX_DEATHS_WITHOUT_REPLY = 3
+
+    def __init__(self, workers: int, command: list[str] | None = None) -> None:
         if workers < 1:
             raise ValueError("a parse pool needs at least one worker")
         self.size = workers
+        self.command = command or [sys.executable, "-m", "crawler.parseworker"]
+        self.usable = True
         self._workers: list[_Worker] = []
         self._ids = itertools.count()
         self._starting: asyncio.Lock | None = None
+        self._deaths_without_reply = 0
 
     async def parse(
         self,
@@ -131,9 +142,11 @@ class ParsePool:
         ours, theirs = socket.socketpair()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-m", "crawler.parseworker", str(theirs.fileno())],
+                [*self.command, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
+                # The crawl's own import path (a scrapyd egg, a venv run by path) for the worker.
+                env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
             )
         finally:
             theirs.close()
@@ -151,6 +164,7 @@ class ParsePool:
                 future = worker.pending.pop(job, None)
                 if future is None or future.done():
                     continue
+                self._deaths_without_reply = 0
                 if ok:
                     future.set_result(value)
                 else:
@@ -164,6 +178,13 @@ class ParsePool:
         if not worker.alive:
             return
         worker.alive = False
+        self._deaths_without_reply += 1
+        if self._deaths_without_reply >= self.MAX_DEATHS_WITHOUT_REPLY and self.usable:
+            self.usable = False
+            logger.error(
+                "parse workers died %d times without parsing a page: parsing in the crawl's thread",
+                self._deaths_without_reply,
+            )
         if worker.pending:
             logger.error("parse worker %d lost %d pages: %s", worker.process.pid, len(worker.pending), why)
         for future in worker.pending.values():

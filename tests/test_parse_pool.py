@@ -118,3 +118,26 @@ def test_closing_the_pool_ends_its_workers() -> None:
 
     for process in asyncio.run(scenario()):
         assert process.returncode == 0
+
+
+def test_workers_that_cannot_start_make_the_pool_give_up() -> None:
+    import sys
+
+    from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec
+    from crawler.sites import get_site
+
+    url, body = _golden_page()
+    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
+
+    async def scenario() -> None:
+        pool = ParsePool(1, command=[sys.executable, "-c", "raise SystemExit(3)"])
+        try:
+            for _ in range(ParsePool.MAX_DEATHS_WITHOUT_REPLY):
+                assert pool.usable
+                with pytest.raises(ParseWorkerError, match="died"):
+                    await asyncio.wait_for(pool.parse(spec, "parse_article", (), body, None, url), 10)
+            assert not pool.usable  # the spider parses in its own thread from now on
+        finally:
+            pool.close()
+
+    asyncio.run(scenario())

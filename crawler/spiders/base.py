@@ -182,7 +182,7 @@ class PortalSpider(scrapy.Spider):
         self, response: Response, page: int = 1, stale: int = 0
     ) -> AsyncIterator[Request]:
         """`parse_listing`, with the page parsed by a worker process (VN_PARSE_WORKERS)."""
-        if self.parse_pool is None:  # e.g. a JOBDIR run resumed without workers
+        if self.parse_pool is None or not self.parse_pool.usable:  # resumed without workers, or they failed
             for request in self.parse_listing(response, page, stale):
                 yield request
             return
@@ -277,7 +277,7 @@ class PortalSpider(scrapy.Spider):
 
     async def parse_article_pooled(self, response: Response, **context: Any) -> AsyncIterator[Article]:
         """Article page -> Article, parsed by a worker process (VN_PARSE_WORKERS, crawler/parsepool.py)."""
-        if self.parse_pool is None:  # e.g. a JOBDIR run resumed without workers
+        if self.parse_pool is None or not self.parse_pool.usable:  # resumed without workers, or they failed
             for article in self.parse_article(response, **context):
                 yield article
             return
