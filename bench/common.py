@@ -23,7 +23,9 @@ NO_POLITENESS = {"DOWNLOAD_DELAY": 0, "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL"
 
 
 def machine() -> dict[str, str]:
-    """nproc, memory, CPU model, Python, Scrapy and lxml versions."""
+    """nproc, memory, CPU model, Python, Scrapy, selectolax and lxml versions."""
+    from importlib.metadata import version
+
     import lxml.etree
     import scrapy
 
@@ -50,6 +52,7 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "scrapy": scrapy.__version__,
         "lxml": ".".join(map(str, lxml.etree.LXML_VERSION)),
+        "selectolax": version("selectolax"),
         "os": platform.platform(),
     }
 

@@ -74,49 +74,42 @@ def time_trafilatura(pages: list[tuple[str, bytes]], parses: int) -> tuple[int, 
 
 # -- profile ----------------------------------------------------------------------------------
 
-PARSE = "lxml parse (HTML -> tree)"
-SELECT = "selector / XPath evaluation"
-WALK = "parsers' tree walking (crawler.parsers, lxml element access)"
+PARSE = "HTML parse (lexbor builds the tree)"
+SELECT = "CSS selector evaluation (lexbor)"
+WALK = "parsers' own work (tree walking, text assembly, element access)"
 NORMALIZE = "normalization (crawler.normalize: decode, text, dates, urls; identity hash)"
 OTHER = "other (extract glue, item dict, dataclasses)"
 CATEGORIES = (PARSE, SELECT, WALK, NORMALIZE, OTHER)
 
 
 def _python_category(filename: str, name: str) -> str | None:
-    """Category of a Python function by where it lives; None for C functions (decided by caller)."""
+    """Category of a Python function by where it lives; None for C functions (decided by caller).
+
+    selectolax's methods are compiled (Cython) and invisible to cProfile: their time shows as the
+    self time of the parser function that calls them, so the thin wrappers around parsing and CSS
+    queries (crawler/parsers/dom.py and the parsers' own `css` helpers) stand for them.
+    """
     path = filename.replace("\\", "/")
     if filename == "~" or path.startswith("<"):
         return None
-    if "/lxml/html/" in path and name in ("document_fromstring", "fromstring", "_document_fromstring"):
-        return PARSE
-    if "/parsel/" in path and name in (
-        "create_root_node",
-        "_get_root_from_text",
-        "_get_root_and_type_from_text",
-    ):
-        return PARSE  # the WordPress parser's tree is built by parsel
-    if "/lxml/cssselect" in path or "/cssselect/" in path or "/parsel/" in path:
-        return SELECT
     if "/crawler/normalize/" in path or path.endswith("/crawler/identity.py") or "/w3lib/" in path:
         return NORMALIZE
     if "charset_normalizer" in path or "/encodings/" in path:
         return NORMALIZE
     if "/crawler/parsers/" in path:
-        if name in ("document",):
+        if name in ("parse_document", "parse_fragment", "document", "_document"):
             return PARSE
-        if name in ("select", "select_first", "_css", "_select_one", "_scoped", "css"):
+        if name in ("select", "select_first", "css", "css_first", "_css", "_select", "_select_first"):
             return SELECT
         return WALK
-    if "/lxml/" in path:
-        return WALK  # lxml.html element class lookups and helpers run per element touched
+    if "/selectolax/" in path:
+        return WALK
     return OTHER
 
 
 def _c_category(name: str) -> str | None:
     """C functions whose kind is plain from their name, whoever calls them."""
-    if "lxml.etree.XPath" in name or "'xpath'" in name or "XPath" in name:
-        return SELECT
-    if "fromstring" in name or "HTMLParser" in name or "_parse" in name:
+    if "LexborHTMLParser" in name or "_parse_html" in name:
         return PARSE
     return None
 

@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
         f"- Date: {started:%Y-%m-%d %H:%M} UTC",
         f"- Command: `{command}` (`make bench`)",
         f"- Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM, {m['os']}",
-        f"- Python {m['python']}, Scrapy {m['scrapy']}, lxml {m['lxml']}",
+        f"- Python {m['python']}, Scrapy {m['scrapy']}, selectolax {m['selectolax']}, lxml {m['lxml']}",
         f"- Load average (1/5/15 min) before: {load_before}, after: {_load()}",
         "",
         "Numbers, not assertions: `make bench` prints them and writes this file; "
