@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import signal
 import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
 from crawl_helpers import feed_lines, run_crawl
+
+from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec, run_parser
+from crawler.sites import get_site
 
 
 def _items(data_dir: Path, key: str) -> list[dict]:
@@ -44,26 +48,26 @@ def test_worker_processes_store_the_same_items_as_parsing_in_process(
 GOLDEN = Path(__file__).parent / "golden" / "dongthap"
 
 
-def _golden_page() -> tuple[str, bytes]:
+def _job(method: str = "parse_article") -> tuple:
+    """ParsePool.parse / run_parser arguments for a golden dongthap page."""
     case = sorted(p for p in GOLDEN.iterdir() if (p / "page.html").is_file())[0]
-    return (case / "url.txt").read_text(encoding="utf-8").strip(), (case / "page.html").read_bytes()
+    url = (case / "url.txt").read_text(encoding="utf-8").strip()
+    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
+    return spec, method, (), (case / "page.html").read_bytes(), None, url
+
+
+JOB = _job()
 
 
 def test_a_parser_failure_comes_back_as_an_error_and_the_worker_survives() -> None:
-    from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec, run_parser
-    from crawler.sites import get_site
-
-    url, body = _golden_page()
-    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
-
     async def scenario() -> None:
         pool = ParsePool(1)
         try:
             with pytest.raises(ParseWorkerError, match="AttributeError"):
-                await pool.parse(spec, "no_such_method", (), body, None, url)
+                await pool.parse(*_job("no_such_method"))
             pid = pool._workers[0].process.pid
-            article = await pool.parse(spec, "parse_article", (), body, None, url)
-            assert article == run_parser(spec, "parse_article", (), body, None, url)
+            article = await pool.parse(*JOB)
+            assert article == run_parser(*JOB)
             assert pool._workers[0].process.pid == pid
         finally:
             pool.close()
@@ -72,24 +76,18 @@ def test_a_parser_failure_comes_back_as_an_error_and_the_worker_survives() -> No
 
 
 def test_a_killed_worker_fails_its_pages_and_is_replaced() -> None:
-    from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec
-    from crawler.sites import get_site
-
-    url, body = _golden_page()
-    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
-
     async def scenario() -> None:
         pool = ParsePool(1)
         try:
-            first = await pool.parse(spec, "parse_article", (), body, None, url)
+            first = await pool.parse(*JOB)
             worker = pool._workers[0]
             worker.process.send_signal(signal.SIGSTOP)  # hold the next page inside the worker...
-            held = asyncio.ensure_future(pool.parse(spec, "parse_article", (), body, None, url))
+            held = asyncio.ensure_future(pool.parse(*JOB))
             await asyncio.sleep(0.2)
             worker.process.kill()  # ...and kill it with the page
             with pytest.raises(ParseWorkerError, match="died"):
                 await asyncio.wait_for(held, 10)
-            again = await pool.parse(spec, "parse_article", (), body, None, url)
+            again = await pool.parse(*JOB)
             assert again == first
             assert pool._workers[0].process.pid != worker.process.pid
             assert worker.process.wait(5) is not None
@@ -100,15 +98,9 @@ def test_a_killed_worker_fails_its_pages_and_is_replaced() -> None:
 
 
 def test_closing_the_pool_ends_its_workers() -> None:
-    from crawler.parsepool import ParsePool, parser_spec
-    from crawler.sites import get_site
-
-    url, body = _golden_page()
-    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
-
     async def scenario() -> list[subprocess.Popen[bytes]]:
         pool = ParsePool(2)
-        await asyncio.gather(*(pool.parse(spec, "parse_article", (), body, None, url) for _ in range(8)))
+        await asyncio.gather(*(pool.parse(*JOB) for _ in range(8)))
         processes = [w.process for w in pool._workers]
         assert len(processes) == 2
         started = time.monotonic()
@@ -121,21 +113,13 @@ def test_closing_the_pool_ends_its_workers() -> None:
 
 
 def test_workers_that_cannot_start_make_the_pool_give_up() -> None:
-    import sys
-
-    from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec
-    from crawler.sites import get_site
-
-    url, body = _golden_page()
-    spec = parser_spec(get_site("dongthap"), "https://dongthap.gov.vn")
-
     async def scenario() -> None:
         pool = ParsePool(1, command=[sys.executable, "-c", "raise SystemExit(3)"])
         try:
             for _ in range(ParsePool.MAX_DEATHS_WITHOUT_REPLY):
                 assert pool.usable
                 with pytest.raises(ParseWorkerError, match="died"):
-                    await asyncio.wait_for(pool.parse(spec, "parse_article", (), body, None, url), 10)
+                    await asyncio.wait_for(pool.parse(*JOB), 10)
             assert not pool.usable  # the spider parses in its own thread from now on
         finally:
             pool.close()
