@@ -572,3 +572,32 @@ def test_a_line_break_in_a_caption_reads_as_a_space() -> None:
         {"src": "https://dangbokhoicq.ninhbinh.gov.vn/a.jpg", "caption": "Toàn cảnh hội thảo"}
     ]
     assert content.body == ["Nội dung bài viết."]
+
+
+def test_a_listing_date_comes_from_the_loop_item_not_an_inner_block_holding_a_list() -> None:
+    # The link's nearest ancestor holds a <li> of its own (a meta list): the loop item is still
+    # the <article> around it, whose <time> gives the date.
+    def item(slug: str, when: str) -> str:
+        return (
+            f'<article class="post"><div class="inner"><h2 class="entry-title">'
+            f'<a href="https://example.vn/2023/03/{slug}/">{slug}</a></h2>'
+            f'<ul class="meta"><li>Lượt xem: 5</li></ul></div><time datetime="{when}">x</time></article>'
+        )
+
+    html = (
+        '<html><body class="archive"><main>'
+        + item("bai-mot", "2023-03-01T08:00:00+07:00")
+        + item("bai-hai", "2023-02-27T09:30:00+07:00")
+        + "</main></body></html>"
+    )
+    listing = WORDPRESS_PARSERS["wordpress"]("https://example.vn").parse_listing(
+        html, "https://example.vn/tin/"
+    )
+    assert listing.article_urls == [
+        "https://example.vn/2023/03/bai-mot/",
+        "https://example.vn/2023/03/bai-hai/",
+    ]
+    assert listing.dates == {
+        "https://example.vn/2023/03/bai-mot/": "2023-03-01T08:00:00+07:00",
+        "https://example.vn/2023/03/bai-hai/": "2023-02-27T09:30:00+07:00",
+    }

@@ -25,7 +25,16 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from crawler.parsers.base import ParseError
 
-__all__ = ["BR", "NO_TEXT_TAGS", "Node", "ancestors", "parse_document", "parse_fragment", "raw_text"]
+__all__ = [
+    "BR",
+    "NO_TEXT_TAGS",
+    "Node",
+    "ancestors",
+    "matches",
+    "parse_document",
+    "parse_fragment",
+    "raw_text",
+]
 
 Node = LexborNode
 
@@ -61,6 +70,16 @@ def parse_fragment(html: str | None) -> Node:
     body = LexborHTMLParser(f"<html><body>{html or ''}</body></html>").body
     assert body is not None  # lexbor always creates <body> for a document
     return body
+
+
+def matches(node: Node, selector: str) -> bool:
+    """Whether `node` itself matches `selector`.
+
+    Not lexbor's css_matches, which answers whether the node or any node below it matches; a
+    query's first match is the node itself when it matches (document order starts there).
+    """
+    first = node.css_first(selector)
+    return first is not None and first.mem_id == node.mem_id
 
 
 def ancestors(node: Node) -> Iterator[Node]:

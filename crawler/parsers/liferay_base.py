@@ -24,7 +24,7 @@ from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.base import Listing, TemplateParser
-from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node, ancestors, parse_document, raw_text
+from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node, ancestors, matches, parse_document, raw_text
 
 Selectors = tuple[str, ...]
 
@@ -142,16 +142,6 @@ def css(node: Node, selector: str) -> list[Node]:
         return found
     seen: set[int] = set()
     return [n for n in found if not (n.mem_id in seen or seen.add(n.mem_id))]
-
-
-def matches(node: Node, selector: str) -> bool:
-    """Whether `node` itself matches `selector`.
-
-    Not lexbor's css_matches, which answers whether the node or any node below it matches; a
-    query's first match is the node itself when it matches (document order starts there).
-    """
-    first = node.css_first(selector)
-    return first is not None and first.mem_id == node.mem_id
 
 
 def _prev_element(node: Node) -> Node | None:

@@ -30,7 +30,7 @@ from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.base import Listing, TemplateParser
-from crawler.parsers.dom import Node, ancestors, parse_document
+from crawler.parsers.dom import Node, ancestors, matches, parse_document
 from crawler.parsers.wp_content import (
     CONTENT_REMOVE,
     Content,
@@ -530,7 +530,7 @@ class WordPressParser(TemplateParser):
 
     def _listing_date(self, link: Node) -> str | None:
         """The date printed in the loop item around `link` (machine-readable first)."""
-        item = next((anc for anc in ancestors(link) if anc.css_matches(self.listing_item_ancestor)), None)
+        item = next((anc for anc in ancestors(link) if matches(anc, self.listing_item_ancestor)), None)
         if item is None:
             return None
         for el in item.css("time[datetime]"):
