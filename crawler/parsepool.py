@@ -86,7 +86,9 @@ class _Worker:
 
 
 class ParsePool:
-    """`workers` parse processes, started on the first page, shared by one spider's requests.
+    """`workers` parse processes, started on the first page. The spiders of one crawl process
+    share one pool (`acquire` / `release`): a crawlall of seven sites with VN_PARSE_WORKERS=1
+    starts one worker, not seven.
 
     Workers that die again and again before answering anything (they cannot even start: a
     broken install, no memory) make the pool give up: `usable` turns False and the spider parses
@@ -105,6 +107,26 @@ class ParsePool:
         self._ids = itertools.count()
         self._starting: asyncio.Lock | None = None
         self._deaths_without_reply = 0
+
+    @classmethod
+    def acquire(cls, workers: int) -> ParsePool:
+        """The process's pool of `workers` workers, created on first use; `release` when done."""
+        pool, users = _SHARED.get(workers, (None, 0))
+        if pool is None:
+            pool = cls(workers)
+        _SHARED[workers] = (pool, users + 1)
+        return pool
+
+    def release(self) -> None:
+        """One user fewer; the last one closes the pool."""
+        pool, users = _SHARED.get(self.size, (None, 0))
+        if pool is not self:
+            self.close()  # not a shared pool
+        elif users > 1:
+            _SHARED[self.size] = (self, users - 1)
+        else:
+            del _SHARED[self.size]
+            self.close()
 
     async def parse(
         self,
@@ -217,3 +239,7 @@ class ParsePool:
                 worker.process.kill()
                 worker.process.wait()
         self._workers = []
+
+
+# Pools by worker count, with how many spiders use each (ParsePool.acquire / release).
+_SHARED: dict[int, tuple[ParsePool, int]] = {}

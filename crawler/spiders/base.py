@@ -90,7 +90,7 @@ class PortalSpider(scrapy.Spider):
         spider.rejects = RejectLog.for_crawler(crawler)
         workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
         if workers > 0:
-            spider.parse_pool = ParsePool(workers)
+            spider.parse_pool = ParsePool.acquire(workers)
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
         return spider
@@ -118,7 +118,7 @@ class PortalSpider(scrapy.Spider):
 
     def on_closed(self, spider: PortalSpider, reason: str) -> None:
         if self.parse_pool is not None:
-            self.parse_pool.close()
+            self.parse_pool.release()
         stats = self.crawler.stats
         failed = sum(stats.get_value(f"vn/errors/{kind}", 0) for kind in ("listing", "discovery"))
         if reason == "finished" and not failed:
