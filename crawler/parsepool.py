@@ -170,6 +170,10 @@ class ParsePool:
                 # The crawl's own import path (a scrapyd egg, a venv run by path) for the worker.
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
             )
+        except OSError as exc:  # no process to be had (fds, memory): as if it died at once
+            ours.close()
+            self._note_death(f"could not start a parse worker: {exc!r}")
+            raise ParseWorkerError(f"could not start a parse worker: {exc!r}") from exc
         finally:
             theirs.close()
         reader, writer = await asyncio.open_unix_connection(sock=ours, limit=2**20)
@@ -200,13 +204,7 @@ class ParsePool:
         if not worker.alive:
             return
         worker.alive = False
-        self._deaths_without_reply += 1
-        if self._deaths_without_reply >= self.MAX_DEATHS_WITHOUT_REPLY and self.usable:
-            self.usable = False
-            logger.error(
-                "parse workers died %d times without parsing a page: parsing in the crawl's thread",
-                self._deaths_without_reply,
-            )
+        self._note_death(why)
         if worker.pending:
             logger.error("parse worker %d lost %d pages: %s", worker.process.pid, len(worker.pending), why)
         for future in worker.pending.values():
@@ -216,6 +214,17 @@ class ParsePool:
         worker.writer.close()
         if worker.process.poll() is None:
             worker.process.kill()
+
+    def _note_death(self, why: str) -> None:
+        self._deaths_without_reply += 1
+        if self._deaths_without_reply >= self.MAX_DEATHS_WITHOUT_REPLY and self.usable:
+            self.usable = False
+            logger.error(
+                "parse workers failed %d times without parsing a page (last: %s): parsing in the crawl's "
+                "thread from now on",
+                self._deaths_without_reply,
+                why,
+            )
 
     def close(self) -> None:
         """Close every worker's socket (they exit on EOF) and reap them."""

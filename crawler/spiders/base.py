@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import scrapy
 from scrapy import signals
 from scrapy.http import Request, Response, TextResponse
+from scrapy.utils.reactor import is_asyncio_reactor_installed
 from twisted.python.failure import Failure
 
 from crawler.items import Article
@@ -89,7 +90,9 @@ class PortalSpider(scrapy.Spider):
         spider.state_store = state_store_for(crawler)
         spider.rejects = RejectLog.for_crawler(crawler)
         workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
-        if workers > 0:
+        if workers > 0 and not is_asyncio_reactor_installed():
+            logger.warning("VN_PARSE_WORKERS needs the asyncio reactor (TWISTED_REACTOR): parsing in-thread")
+        elif workers > 0:
             spider.parse_pool = ParsePool.acquire(workers)
         crawler.signals.connect(spider.on_opened, signal=signals.spider_opened)
         crawler.signals.connect(spider.on_closed, signal=signals.spider_closed)
