@@ -410,3 +410,23 @@ def test_a_sitemap_entity_bomb_is_refused_counted_and_the_spider_falls_back(
     assert stats["vn/discovery"] == "rss"  # then the listings: a first run walks them all
     lines = feed_lines(tmp_path, "gialai")
     assert sorted(line["url"] for line in lines) == sorted(listed)  # every post, once
+
+
+# -- markup nested without end (HTML5 tree building has no depth limit, unlike libxml2's 256) -------
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.mark.parametrize("case", ["backan/reference", "thaibinh/reference", "khoicq/reference"])
+@pytest.mark.parametrize("tag", ["div", "span", "table"])
+def test_markup_nested_thousands_deep_still_gives_the_article(case: str, tag: str) -> None:
+    page = (GOLDEN / case / "page.html").read_text(encoding="utf-8")
+    url = (GOLDEN / case / "url.txt").read_text(encoding="utf-8").strip()
+    expected = json.loads((GOLDEN / case / "expected.json").read_text(encoding="utf-8"))
+    first = expected["body"][0]
+    at = page.rindex(first[-20:]) + 20  # the end of the first body paragraph's text
+    deep = page[:at] + f"<{tag}>" * 3000 + "Đoạn lồng sâu." + f"</{tag}>" * 3000 + page[at:]
+    item = extract_page(url, deep.encode("utf-8"))
+    assert item["title"] == expected["title"]
+    assert any("Đoạn lồng sâu." in p for p in item["body"])
+    assert expected["body"][-1] in item["body"]

@@ -375,31 +375,36 @@ class _Leaf:
         self.right_ids = right_ids
 
     def add(self, node: Node, in_em: bool, in_style: bool) -> None:
-        tag = node.tag
-        if tag == _TEXT:
-            text = node.text_content or ""
-            self.full.append(text)
-            if not in_em:
-                self.plain.append(text)
-            if (in_em and not self.em_words) or (in_style and not self.styled_words):
-                if _has_words(text):
-                    self.em_words = self.em_words or in_em
-                    self.styled_words = True
-            return
-        if not node.is_element_node:
-            return
-        if self.right_ids and node.mem_id in self.right_ids:
-            self.right = True
-        if tag == "br":
-            self.full.append(BR)
-            if not in_em:
-                self.plain.append(BR)
-        elif tag == "img":
-            self.imgs.append(node)
-        elif tag in NO_TEXT_TAGS:
-            self._no_text(node)
-        else:
-            self.children(node.iter(include_text=True), in_em or tag in _EM, in_style or tag in _STYLED)
+        # A stack, not recursion: HTML5 tree building nests unclosed inline tags without limit.
+        stack = [(node, in_em, in_style)]
+        while stack:
+            node, in_em, in_style = stack.pop()
+            tag = node.tag
+            if tag == _TEXT:
+                text = node.text_content or ""
+                self.full.append(text)
+                if not in_em:
+                    self.plain.append(text)
+                if (in_em and not self.em_words) or (in_style and not self.styled_words):
+                    if _has_words(text):
+                        self.em_words = self.em_words or in_em
+                        self.styled_words = True
+                continue
+            if not node.is_element_node:
+                continue
+            if self.right_ids and node.mem_id in self.right_ids:
+                self.right = True
+            if tag == "br":
+                self.full.append(BR)
+                if not in_em:
+                    self.plain.append(BR)
+            elif tag == "img":
+                self.imgs.append(node)
+            elif tag in NO_TEXT_TAGS:
+                self._no_text(node)
+            else:
+                em, style = in_em or tag in _EM, in_style or tag in _STYLED
+                stack.extend((child, em, style) for child in reversed(list(node.iter(include_text=True))))
 
     def children(self, nodes: Iterable[Node], in_em: bool, in_style: bool) -> None:
         for node in nodes:
@@ -456,10 +461,14 @@ class BodyWalker:
         # Right alignment is rare: found once per walk, so a leaf only looks its elements up.
         self._right_ids = {m.mem_id for m in el.css(_RIGHT_QUERY) if _right(m)}
         above = el.parent is not None and matches(el, _RIGHT_ABOVE) and any(_right(a) for a in ancestors(el))
-        self._walk(el, above)
+        self._walk(el, above, 0)
         return self.blocks
 
-    def _walk(self, el: Node, ancestor_right: bool) -> None:
+    # Blocks nested deeper than this are read as one paragraph (libxml2 stopped nesting at 256;
+    # HTML5 tree building never stops, and the walk recurses once per level).
+    MAX_BLOCK_DEPTH = 100
+
+    def _walk(self, el: Node, ancestor_right: bool, depth: int) -> None:
         tag = el.tag
         if tag in NO_TEXT_TAGS or not el.is_element_node:
             return
@@ -470,13 +479,14 @@ class BodyWalker:
             self._image_table(el)
             return
         children = list(el.iter(include_text=True))
-        for child in children:
-            if child.tag in BLOCK_TAGS:
-                self._mixed(el, children, ancestor_right)
-                return
+        if depth < self.MAX_BLOCK_DEPTH:
+            for child in children:
+                if child.tag in BLOCK_TAGS:
+                    self._mixed(el, children, ancestor_right, depth)
+                    return
         self._leaf(el, children, False, ancestor_right)
 
-    def _mixed(self, el: Node, children: list[Node], ancestor_right: bool) -> None:
+    def _mixed(self, el: Node, children: list[Node], ancestor_right: bool, depth: int) -> None:
         """Block children are walked; inline runs between them become their own paragraphs."""
         child_right = ancestor_right or el.mem_id in self._right_ids
         run: list[Node] = []
@@ -488,7 +498,7 @@ class BodyWalker:
                     self._leaf(el, run, True, ancestor_right)
                     content = False
                 run = []
-                self._walk(child, child_right)
+                self._walk(child, child_right, depth + 1)
             else:
                 run.append(child)
                 if not content:
