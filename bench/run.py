@@ -5,7 +5,7 @@
     scale    50,000-article archive crawl with JOBDIR: peak RSS and wall time
     store    SQLite dedup state: lookup + insert cost at 10k, 100k, 1M entries
 
---quick scales everything down (about two minutes instead of a quarter of an hour) and writes
+--quick scales everything down (about two minutes instead of ten) and writes
 bench/out/RESULTS.quick.md, so a smoke run never overwrites the recorded figures. Numbers only:
 nothing here asserts a time.
 """
