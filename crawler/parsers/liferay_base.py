@@ -24,7 +24,7 @@ from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.base import Listing, TemplateParser
-from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node, ancestors, matches, parse_document, raw_text
+from crawler.parsers.dom import BR, NO_TEXT_TAGS, TEXT, Node, ancestors, matches, parse_document, raw_text
 
 Selectors = tuple[str, ...]
 
@@ -34,7 +34,6 @@ BLOCK_TAGS = frozenset(
     "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
 )
 
-_TEXT = "-text"
 _PARA_SPLIT = re.compile(BR + r"\s*" + BR + r"[\s" + BR + r"]*")
 _WORD_RE = re.compile(r"[^\W_]")  # exactly str.isalnum, but scanned in C
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
@@ -334,7 +333,7 @@ def _right(el: Node) -> bool:
 def _next_element(node: Node) -> Node | None:
     """The next sibling that is not text (lxml's getnext: comments count)."""
     sib = node.next
-    while sib is not None and sib.tag == _TEXT:
+    while sib is not None and sib.tag == TEXT:
         sib = sib.next
     return sib
 
@@ -380,7 +379,7 @@ class _Leaf:
         while stack:
             node, in_em, in_style = stack.pop()
             tag = node.tag
-            if tag == _TEXT:
+            if tag == TEXT:
                 text = node.text_content or ""
                 self.full.append(text)
                 if not in_em:
@@ -502,8 +501,8 @@ class BodyWalker:
             else:
                 run.append(child)
                 if not content:
-                    text = child.text_content if tag == _TEXT else None
-                    content = tag != _TEXT or bool(text and not text.isspace())
+                    text = child.text_content if tag == TEXT else None
+                    content = tag != TEXT or bool(text and not text.isspace())
         if content:
             self._leaf(el, run, True, ancestor_right)
 
@@ -513,7 +512,7 @@ class BodyWalker:
         tag = owner.tag
         ids = self._right_ids
         right = ancestor_right or (bool(ids) and owner.mem_id in ids)
-        if len(nodes) == 1 and tag not in _STYLED and nodes[0].tag == _TEXT:  # <p>text</p>: most of them
+        if len(nodes) == 1 and tag not in _STYLED and nodes[0].tag == TEXT:  # <p>text</p>: most of them
             full = nodes[0].text_content or ""
             imgs: list[Node] = []
             em_only = styled = False

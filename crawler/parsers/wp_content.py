@@ -19,7 +19,7 @@ from urllib.parse import parse_qsl, urlsplit
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
-from crawler.parsers.dom import Node, ancestors, parse_fragment
+from crawler.parsers.dom import BR, TEXT, Node, ancestors, parse_fragment, raw_text
 
 __all__ = ["CONTENT_REMOVE", "Content", "extract_content", "extract_figures", "fragment", "html_to_text"]
 
@@ -129,7 +129,6 @@ _CAPTION_CLASSES = frozenset(
 # The same sets as selectors: lexbor finds the few candidates in C instead of a Python walk.
 _FIGURE_CSS = "figure, " + ", ".join(f".{c}" for c in sorted(_FIGURE_CLASSES))
 _CAPTION_CSS = "figcaption, " + ", ".join(f".{c}" for c in sorted(_CAPTION_CLASSES))
-_TEXT = "-text"
 
 
 @dataclass
@@ -166,23 +165,9 @@ def _is_caption(el: Node) -> bool:
     return el.tag == "figcaption" or _has_class(el, _CAPTION_CLASSES)
 
 
-def _raw_text(el: Node) -> str:
-    """All text below `el`, each <br> inside it as _BR."""
-    if el.css_first("br") is None:
-        return el.text(deep=True)
-    out: list[str] = []
-    for node in el.traverse(include_text=True):
-        tag = node.tag
-        if tag == _TEXT:
-            out.append(node.text_content or "")
-        elif tag == "br" and node.mem_id != el.mem_id:
-            out.append(_BR)
-    return "".join(out)
-
-
 def _text(el: Node) -> str:
     """A caption's text, a <br> in it read as a space ("Toàn cảnh<br>hội thảo")."""
-    return clean_text(_raw_text(el).replace(_BR, " "))
+    return clean_text(raw_text(el).replace(BR, " "))
 
 
 def _drop(el: Node, root: Node) -> None:
@@ -325,7 +310,7 @@ def _walk(root: Node) -> list[_Block]:
         frame = stack[-1]
         for child in frame.children:
             tag = child.tag
-            if tag == _TEXT:
+            if tag == TEXT:
                 frame.parts.append(child.text_content or "")
             elif tag == "br":
                 frame.parts.append(_BR)
@@ -333,7 +318,7 @@ def _walk(root: Node) -> list[_Block]:
                 first = child.first_child
                 if first is None:
                     text = ""
-                elif first.next is None and first.tag == _TEXT:  # most inline elements: one text
+                elif first.next is None and first.tag == TEXT:  # most inline elements: one text
                     text = first.text_content or ""
                 else:
                     stack.append(_Frame(child))
@@ -376,7 +361,7 @@ def _flush(parts: list[str], el: Node, out: list[_Block]) -> None:
 
 
 def _link_text(el: Node) -> str:
-    return clean_text(" ".join(_raw_text(a) for a in el.css("a")).replace(_BR, " "))
+    return clean_text(" ".join(raw_text(a) for a in el.css("a")).replace(BR, " "))
 
 
 def _is_label(block: _Block) -> bool:
@@ -438,7 +423,7 @@ def _all_bold(el: Node, text: str) -> bool:
     bold += [
         n for n in el.css("span") if _BOLD_STYLE_RE.search(n.attrs.get("style") or "") and _outside_bold(n)
     ]
-    return clean_text(" ".join(_raw_text(n) for n in bold).replace(_BR, " ")) == text
+    return clean_text(" ".join(raw_text(n) for n in bold).replace(BR, " ")) == text
 
 
 def _byline(block: _Block) -> str | None:
