@@ -15,6 +15,7 @@ import io
 import pstats
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,18 +38,24 @@ def _rounds(pages: int, parses: int) -> int:
     return max(1, -(-parses // pages))  # ceil
 
 
-def time_project(pages: list[tuple[str, bytes]], parses: int) -> tuple[int, float]:
-    from crawler.extract import extract_page
-
+def _time(
+    extract: Callable[[str, bytes], Any], pages: list[tuple[str, bytes]], parses: int
+) -> tuple[int, float]:
     for url, body in pages:  # warm up: imports, selector compilation, regex caches
-        extract_page(url, body)
+        extract(url, body)
     n = 0
     start = time.perf_counter()
     for _ in range(_rounds(len(pages), parses)):
         for url, body in pages:
-            extract_page(url, body)
+            extract(url, body)
             n += 1
     return n, time.perf_counter() - start
+
+
+def time_project(pages: list[tuple[str, bytes]], parses: int) -> tuple[int, float]:
+    from crawler.extract import extract_page
+
+    return _time(extract_page, pages, parses)
 
 
 def trafilatura_extract(url: str, body: bytes) -> Any:
@@ -61,15 +68,7 @@ def trafilatura_extract(url: str, body: bytes) -> Any:
 
 
 def time_trafilatura(pages: list[tuple[str, bytes]], parses: int) -> tuple[int, float]:
-    for url, body in pages:
-        trafilatura_extract(url, body)
-    n = 0
-    start = time.perf_counter()
-    for _ in range(_rounds(len(pages), parses)):
-        for url, body in pages:
-            trafilatura_extract(url, body)
-            n += 1
-    return n, time.perf_counter() - start
+    return _time(trafilatura_extract, pages, parses)
 
 
 # -- profile ----------------------------------------------------------------------------------

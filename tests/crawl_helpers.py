@@ -36,6 +36,22 @@ def crawl_command(site: str, base_url: str, data_dir: Path, *args: str, **settin
     return cmd
 
 
+def crawlall_command(
+    sites: list[str], data_dir: Path, base_urls: dict[str, str], **settings: Any
+) -> list[str]:
+    """`scrapy crawlall --sites ...` against the replica (VN_BASE_URLS points each site at it)."""
+    merged = {
+        **REPLICA_SETTINGS,
+        "VN_DATA_DIR": str(data_dir),
+        "VN_BASE_URLS": json.dumps(base_urls),
+        **settings,
+    }
+    cmd = [sys.executable, "-m", "scrapy", "crawlall", "--sites", ",".join(sites)]
+    for key, value in merged.items():
+        cmd += ["-s", f"{key}={value}"]
+    return cmd
+
+
 def run_crawl(
     site: str, base_url: str, data_dir: Path, *args: str, timeout: float = 120, **settings: Any
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:

@@ -5,12 +5,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from crawl_helpers import REPLICA_SETTINGS, ROOT, feed_lines, run_crawl
+from crawl_helpers import ROOT, crawlall_command, feed_lines, run_crawl
 
 from crawler.replica.model import ReplicaArticle
 
@@ -132,14 +131,8 @@ def test_a_template_switched_mid_test_makes_the_monitor_fail_the_run(fresh_repli
 def test_crawlall_runs_every_site_and_exits_non_zero_when_one_fails(fresh_replica, tmp_path: Path) -> None:
     server = fresh_replica("dongthap", "gialai")
     server.set_options("gialai", {"variant": "drift", "rest": 403})
-    settings = {
-        **REPLICA_SETTINGS,
-        "VN_DATA_DIR": str(tmp_path),
-        "VN_BASE_URLS": json.dumps({k: server.base_url(k) for k in ("dongthap", "gialai")}),
-    }
-    cmd = [sys.executable, "-m", "scrapy", "crawlall", "--sites", "dongthap,gialai"]
-    for name, value in settings.items():
-        cmd += ["-s", f"{name}={value}"]
+    keys = ["dongthap", "gialai"]
+    cmd = crawlall_command(keys, tmp_path, {k: server.base_url(k) for k in keys})
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "FAILED gialai: template drift on gialai" in proc.stdout

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import signal
 import subprocess
 import sys
@@ -11,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from crawl_helpers import REPLICA_SETTINGS, ROOT, feed_lines, run_crawl
+from crawl_helpers import ROOT, crawlall_command, feed_lines, run_crawl
 
 from crawler.parsepool import ParsePool, ParseWorkerError, parser_spec, run_parser
 from crawler.sites import get_site
@@ -129,17 +128,9 @@ def test_workers_that_cannot_start_make_the_pool_give_up() -> None:
 
 
 def test_the_spiders_of_one_crawlall_share_one_pool(fresh_replica, tmp_path: Path) -> None:
-    keys = ("dongthap", "khoicq")
+    keys = ["dongthap", "khoicq"]
     server = fresh_replica(*keys)
-    cmd = [sys.executable, "-m", "scrapy", "crawlall", "--sites", ",".join(keys)]
-    settings = {
-        **REPLICA_SETTINGS,
-        "VN_DATA_DIR": str(tmp_path),
-        "VN_BASE_URLS": json.dumps({k: server.base_url(k) for k in keys}),
-        "VN_PARSE_WORKERS": "1",
-    }
-    for name, value in settings.items():
-        cmd += ["-s", f"{name}={value}"]
+    cmd = crawlall_command(keys, tmp_path, {k: server.base_url(k) for k in keys}, VN_PARSE_WORKERS=1)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stderr.count("parse worker") == 1, "one worker for both spiders"
