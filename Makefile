@@ -16,14 +16,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(PY) -m crawler.demo
+	$(PY) -m replica.demo
 
 test: $(STAMP)
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check crawler tests $(wildcard bench)
-	$(VENV)/bin/ruff format --check crawler tests $(wildcard bench)
+	$(VENV)/bin/ruff check crawler replica tests $(wildcard bench)
+	$(VENV)/bin/ruff format --check crawler replica tests $(wildcard bench)
 
 bench: $(STAMP)
 	$(PY) -m bench.run

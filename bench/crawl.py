@@ -1,6 +1,6 @@
 """Crawl throughput: the full project against a bare Scrapy spider, on a generated replica.
 
-A replica of N generated articles (crawler.replica.corpus.generate_articles, the real dongthap
+A replica of N generated articles (replica.corpus.generate_articles, the real dongthap
 `liferay-adt` renderer) is served by its own process. It is crawled by (a) `scrapy crawl dongthap
 -a mode=archive` with every pipeline (validate, normalize, dedup, JSONL store with its SQLite
 state) and the project's extensions and middlewares, and (b) bench/bare_spider.py, stock Scrapy

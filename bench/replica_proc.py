@@ -15,8 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from crawler.replica.corpus import generate_articles
-from crawler.replica.server import ReplicaServer
+from replica.corpus import generate_articles
+from replica.server import ReplicaServer
 
 ROOT = Path(__file__).resolve().parent.parent
 START = datetime(2024, 6, 1, 8, 0, 0)
@@ -42,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--options", default="{}", help="JSON renderer options merged over the site's")
-    ap.add_argument("--faults", help="JSON fault rules (crawler/replica/faults.py)")
+    ap.add_argument("--faults", help="JSON fault rules (replica/faults.py)")
     ap.add_argument("--ready-file", type=Path, required=True)
     args = ap.parse_args(argv)
 

@@ -50,7 +50,7 @@ from crawler.parsers.wp_discovery import parse_rest_posts
 from crawler.pipelines import SiteLockedError
 from crawler.rejects import RejectLog
 from crawler.sites import SITES, site_for_url
-from crawler.spiders import SITE_SPIDERS
+from crawler.spiders import site_spider
 from crawler.spiders.base import PortalSpider
 from crawler.spiders.wordpress import WordPressSpider
 from crawler.state import state_store_for
@@ -106,8 +106,8 @@ class SiteSession:
 
     def __init__(self, site_key: str, out_dir: Path, base_url: str) -> None:
         self.key = site_key
-        self.crawler = get_crawler(SITE_SPIDERS[site_key], project_settings(out_dir))
-        self.spider: PortalSpider = SITE_SPIDERS[site_key].from_crawler(self.crawler, base_url=base_url)
+        self.crawler = get_crawler(site_spider(site_key), project_settings(out_dir))
+        self.spider: PortalSpider = site_spider(site_key).from_crawler(self.crawler, base_url=base_url)
         self.crawler.spider = self.spider
         self.stats = self.crawler.stats
         self._parsers: dict[str, TemplateParser] = {self.spider.base_url: self.spider.parser}
@@ -255,8 +255,8 @@ class Summary:
 
 class Reextractor:
     def __init__(self, out_dir: Path, site: str | None = None) -> None:
-        if site is not None and site not in SITE_SPIDERS:
-            raise KeyError(f"unknown site {site!r}; known: {', '.join(sorted(SITE_SPIDERS))}")
+        if site is not None and site not in SITES:
+            raise KeyError(f"unknown site {site!r}; known: {', '.join(sorted(SITES))}")
         self.out_dir = out_dir
         self.site = site
         self.sessions: dict[str, SiteSession] = {}
@@ -286,7 +286,7 @@ class Reextractor:
             counts["records"] += 1
             if record.rec_type == "warcinfo":
                 info = warcinfo_fields(record)
-                if not self.site and info.get("vn-site") in SITE_SPIDERS:
+                if not self.site and info.get("vn-site") in SITES:
                     file_site = info["vn-site"]
                 base = info.get("vn-base-url") or None
                 continue

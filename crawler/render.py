@@ -53,6 +53,11 @@ def chromium_path(settings: BaseSettings) -> str:
     return settings.get("VN_CHROMIUM_PATH") or os.environ.get("VN_CHROMIUM_PATH") or DEFAULT_CHROMIUM
 
 
+def chromium_available(settings: BaseSettings) -> bool:
+    path = chromium_path(settings)
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
 def configure(site: Site, settings: BaseSettings) -> None:
     """Give the crawler of a rendering site the Playwright handlers (spider priority).
 
@@ -62,7 +67,7 @@ def configure(site: Site, settings: BaseSettings) -> None:
     if not site.render_js or not enabled(settings):
         return
     path = chromium_path(settings)
-    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+    if not chromium_available(settings):
         raise ChromiumMissing(
             f"site {site.key!r} renders JavaScript with Chromium, but {path!r} is not an executable: "
             "install it (apt-get install chromium), point VN_CHROMIUM_PATH at it, "

@@ -6,7 +6,8 @@ from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
 
-from crawler.spiders import SITE_SPIDERS
+from crawler.sites import SITES
+from crawler.spiders import site_spider
 from crawler.summary import SiteSummary
 
 
@@ -14,12 +15,12 @@ def schedule_sites(
     process: Any, keys: list[str], spider_args: dict[str, Any] | None = None
 ) -> dict[str, Crawler]:
     """Add one crawler per site to `process` (run concurrently, each with its own politeness)."""
-    unknown = sorted(set(keys) - set(SITE_SPIDERS))
+    unknown = sorted(set(keys) - set(SITES))
     if unknown:
-        raise KeyError(f"unknown sites: {', '.join(unknown)}")
+        raise KeyError(f"unknown sites: {', '.join(unknown)}; known: {', '.join(sorted(SITES))}")
     crawlers: dict[str, Crawler] = {}
     for key in keys:
-        crawler = process.create_crawler(SITE_SPIDERS[key])
+        crawler = process.create_crawler(site_spider(key))
         crawlers[key] = crawler
         process.crawl(crawler, **(spider_args or {}))
     return crawlers

@@ -6,6 +6,11 @@ BOT_NAME = "vnportal"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
+# Adds one generated spider per site of the registry to Scrapy's loader (crawler/spiderloader.py).
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SiteSpiderLoader"
+# The site registry: a TOML file, or several separated by ":" merged in order; empty means
+# <project>/sites.toml. Relative paths are taken from the project folder (scrapy.cfg).
+VN_SITES_FILE = os.environ.get("VN_SITES_FILE", "")
 
 # ---- Politeness: these are government portals; be a good citizen. ---------------------------
 VN_CONTACT_URL = "https://github.com/vnportal-crawler/vnportal-crawler"

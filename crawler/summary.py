@@ -19,6 +19,7 @@ class SiteSummary:
     faults: int = 0  # transport faults met, retried or not (vn/faults, crawler/middlewares/faults.py)
     discovery: str = ""
     failure: str = ""  # why the run counts as failed, empty when it did not
+    skip: bool = False  # not crawled on purpose (finish_reason says why)
 
     @classmethod
     def from_stats(cls, site: str, stats: dict[str, Any]) -> SiteSummary:
@@ -39,9 +40,14 @@ class SiteSummary:
             failure=str(stats.get("vn/failure", "")),
         )
 
+    @classmethod
+    def skipped(cls, site: str, why: str) -> SiteSummary:
+        """A site this run did not crawl on purpose (e.g. the demo without Chromium): not a failure."""
+        return cls(site, 0, 0, 0, 0, 0, 0, f"skipped: {why}", skip=True)
+
     @property
     def failed(self) -> bool:
-        return bool(self.failure) or self.finish_reason != "finished"
+        return not self.skip and (bool(self.failure) or self.finish_reason != "finished")
 
 
 COLUMNS = (

@@ -7,14 +7,20 @@ as read-only); a test that changes options, articles or faults starts its own wi
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from crawler.replica.server import ReplicaServer
+ROOT = Path(__file__).resolve().parent.parent
+# The production registry plus the demo/test-only sites (dongthap-js), for this process and every
+# crawl it starts; set before crawler.sites is first used.
+os.environ["VN_SITES_FILE"] = f"{ROOT / 'sites.toml'}{os.pathsep}{ROOT / 'replica' / 'sites.toml'}"
 
-SITES_DIR = Path(__file__).resolve().parent / "sites"
+from replica.server import ReplicaServer  # noqa: E402 (after the registry is chosen)
+
+SITES_DIR = ROOT / "tests" / "sites"
 
 ReplicaFactory = Callable[..., ReplicaServer]
 

@@ -25,11 +25,11 @@ import pytest
 from crawl_helpers import feed_lines, run_crawl
 
 from crawler.extract import extract_page
-from crawler.replica.corpus import generate_articles, load_articles
-from crawler.replica.model import Page, ReplicaArticle
-from crawler.replica.server import ReplicaServer
-from crawler.replica.sites.liferay import LiferayAdtRenderer
-from crawler.replica.sites.wordpress import SahifaRenderer
+from replica.corpus import generate_articles, load_articles
+from replica.model import Page, ReplicaArticle
+from replica.server import ReplicaServer
+from replica.sites.liferay import LiferayAdtRenderer
+from replica.sites.wordpress import SahifaRenderer
 
 SITE = "dongthap"
 KEY = "bad"

@@ -55,7 +55,7 @@ def test_demo_writes_valid_jsonl_for_every_site(tmp_path: Path) -> None:
     import sys
 
     proc = subprocess.run(
-        [sys.executable, "-m", "crawler.demo", "--data-dir", str(tmp_path)],
+        [sys.executable, "-m", "replica.demo", "--data-dir", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,

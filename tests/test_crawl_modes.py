@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from crawl_helpers import ROOT, crawlall_command, feed_lines, run_crawl
 
-from crawler.replica.model import ReplicaArticle
+from replica.model import ReplicaArticle
 
 
 def newer_articles(template: ReplicaArticle, count: int, start_id: int) -> list[ReplicaArticle]:

@@ -25,9 +25,9 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.extract import extract_page
 from crawler.render import PLAYWRIGHT_HANDLER, ChromiumMissing, configure, request_meta
-from crawler.replica.server import ReplicaServer
 from crawler.sites import SITES
-from crawler.spiders import SITE_SPIDERS
+from crawler.spiders import site_spider
+from replica.server import ReplicaServer
 
 SITES_DIR = Path(__file__).resolve().parent / "sites"
 KEY, PLAIN = "dongthap-js", "dongthap"
@@ -181,7 +181,7 @@ def test_content_that_never_appears_is_a_counted_timeout_reject(chromium: str, t
 def _crawler_settings(key: str, **overrides: Any) -> Any:
     settings = get_project_settings()
     settings.setdict(overrides, priority="cmdline")
-    return Crawler(SITE_SPIDERS[key], settings).settings
+    return Crawler(site_spider(key), settings).settings
 
 
 def test_only_rendering_sites_get_the_playwright_handlers(chromium: str) -> None:

@@ -24,9 +24,9 @@ from crawler.parsers.liferay import (
     LiferayJournalParser,
     PublishingPortalParser,
 )
-from crawler.replica.model import ReplicaArticle
-from crawler.replica.sites.liferay import RENDERERS, LiferayRenderer
 from crawler.sites import get_site
+from replica.model import ReplicaArticle
+from replica.sites.liferay import RENDERERS, LiferayRenderer
 
 TESTS = Path(__file__).parent
 LISTINGS = TESTS / "liferay_listings"

@@ -26,9 +26,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.replica.corpus import article_from_dict, article_to_dict, generate_articles, slugify
-from crawler.replica.model import Page, ReplicaArticle
-from crawler.replica.server import ReplicaServer
+from replica.corpus import article_from_dict, article_to_dict, generate_articles, slugify
+from replica.model import Page, ReplicaArticle
+from replica.server import ReplicaServer
 
 TESTS = Path(__file__).resolve().parent
 ROOT = TESTS.parent
@@ -530,7 +530,7 @@ def test_cli_prints_urls_and_stops_on_sigterm(tmp_path: Path) -> None:
         (sites / key / "articles.json").write_text(json.dumps([article_to_dict(a) for a in _articles(3)]))
     url_file, ready_file = tmp_path / "out" / "urls.json", tmp_path / "ready"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(TESTS)])}
-    cmd = [sys.executable, "-m", "crawler.replica", "--sites-dir", str(sites), "--site", "two"]
+    cmd = [sys.executable, "-m", "replica", "--sites-dir", str(sites), "--site", "two"]
     cmd += ["--url-file", str(url_file), "--ready-file", str(ready_file)]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

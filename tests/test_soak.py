@@ -30,9 +30,9 @@ from scrapy.exceptions import (
 
 from crawler.extract import extract_page
 from crawler.middlewares.faults import fault_kind
-from crawler.replica.corpus import generate_articles
-from crawler.replica.server import ReplicaServer
 from crawler.summary import SiteSummary, format_table
+from replica.corpus import generate_articles
+from replica.server import ReplicaServer
 
 KEY = "soak"
 SITE = "dongthap"  # registry site (liferay-adt template) the generated replica stands for

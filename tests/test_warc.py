@@ -399,7 +399,7 @@ def _comparable(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_reextracted_items_equal_the_crawled_ones(tmp_path: Path) -> None:
     from crawler.reextract import read_items
-    from crawler.replica.server import ReplicaServer
+    from replica.server import ReplicaServer
 
     data = {key: tmp_path / f"data-{key}" for key in E2E_SITES}
     with ReplicaServer(ROOT / "tests" / "sites", list(E2E_SITES)) as replica:

@@ -38,9 +38,9 @@ from crawler.parsers.wp_discovery import (
     rest_total_pages,
     wp_canonical_url,
 )
-from crawler.replica.model import ReplicaArticle
-from crawler.replica.sites.wordpress import RENDERERS, WordPressRenderer
 from crawler.sites import SITES, site_for_url
+from replica.model import ReplicaArticle
+from replica.sites.wordpress import RENDERERS, WordPressRenderer
 
 TESTS = Path(__file__).parent
 WP_SITES = ("khoicq", "gialai")

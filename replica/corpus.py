@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from crawler.replica.model import ReplicaArticle
+from replica.model import ReplicaArticle
 
 __all__ = ["article_from_dict", "article_to_dict", "generate_articles", "load_articles", "slugify"]
 

@@ -1,6 +1,6 @@
 """Local replica of the portals: real HTTP on 127.0.0.1 serving rendered copies of the sites.
 
-`ReplicaServer` (crawler.replica.server) is imported lazily so that importing the data model
+`ReplicaServer` (replica.server) is imported lazily so that importing the data model
 (as the renderers and parser tests do) does not pull in the server and every renderer.
 """
 
@@ -8,17 +8,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from crawler.replica.model import Page, ReplicaArticle, SiteRenderer
+from replica.model import Page, ReplicaArticle, SiteRenderer
 
 if TYPE_CHECKING:
-    from crawler.replica.server import ReplicaServer
+    from replica.server import ReplicaServer
 
 __all__ = ["Page", "ReplicaArticle", "ReplicaServer", "SiteRenderer"]
 
 
 def __getattr__(name: str) -> Any:
     if name == "ReplicaServer":
-        from crawler.replica.server import ReplicaServer
+        from replica.server import ReplicaServer
 
         return ReplicaServer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -39,7 +39,7 @@ from urllib.parse import quote, urlsplit
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from crawler.replica.model import Page, ReplicaArticle
+from replica.model import Page, ReplicaArticle
 
 __all__ = ["RENDERERS", "NewspaperRenderer", "SahifaRenderer", "WordPressRenderer", "slugify"]
 

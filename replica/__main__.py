@@ -1,6 +1,6 @@
-"""`python -m crawler.replica`: serve the replica sites until SIGTERM/SIGINT.
+"""`python -m replica`: serve the replica sites until SIGTERM/SIGINT.
 
-    python -m crawler.replica [--sites-dir tests/sites] [--site KEY ...]
+    python -m replica [--sites-dir tests/sites] [--site KEY ...]
                               [--url-file PATH] [--ready-file PATH]
 
 Prints one JSON line {key: base_url} to stdout once every site listens (and writes it to
@@ -19,9 +19,9 @@ import sys
 import threading
 from pathlib import Path
 
-from crawler.replica.server import ReplicaServer
+from replica.server import ReplicaServer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -32,7 +32,7 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m crawler.replica", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="python -m replica", description=__doc__.splitlines()[0])
     ap.add_argument("--sites-dir", default=str(ROOT / "tests" / "sites"), help="folder of <key>/site.json")
     ap.add_argument("--site", action="append", dest="sites", metavar="KEY", help="only this (repeatable)")
     ap.add_argument("--url-file", type=Path, help="also write the {key: base_url} JSON line here")

@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from crawler.replica.sites.liferay import RENDERERS as LIFERAY
-from crawler.replica.sites.wordpress import RENDERERS as WORDPRESS
+from replica.sites.liferay import RENDERERS as LIFERAY
+from replica.sites.wordpress import RENDERERS as WORDPRESS
 
 RENDERERS: dict[str, type[Any]] = {**LIFERAY, **WORDPRESS}
 

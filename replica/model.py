@@ -2,7 +2,7 @@
 
 The replica is a real HTTP server on 127.0.0.1 that serves one port per site. Each site's
 pages are rendered from `tests/sites/<key>/articles.json` (content) with that template's
-renderer (`crawler/replica/sites/<family>.py`), so the same engine serves the small test
+renderer (`replica/sites/<family>.py`), so the same engine serves the small test
 replica, the 5,000-page benchmark replica and edited or re-templated sites mid-test.
 """
 
@@ -44,7 +44,7 @@ class Page:
 
 
 class SiteRenderer(Protocol):
-    """Renders one chrome's pages for a site (one class per chrome, see `crawler/replica/sites/`).
+    """Renders one chrome's pages for a site (one class per chrome, see `replica/sites/`).
 
     Built with the site's articles (newest first), the base URL the replica serves the site at
     (e.g. "http://127.0.0.1:43121", no trailing slash) and the site's options (site.json

@@ -40,7 +40,7 @@ from urllib.parse import quote, urlencode
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from crawler.replica.model import Page, ReplicaArticle
+from replica.model import Page, ReplicaArticle
 
 __all__ = [
     "RENDERERS",

@@ -50,10 +50,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from crawler.replica.corpus import article_from_dict, article_to_dict, generate_articles, load_articles
-from crawler.replica.faults import Fault, FaultEngine
-from crawler.replica.model import Page, ReplicaArticle
-from crawler.replica.sites import renderer_for
+from replica.corpus import article_from_dict, article_to_dict, generate_articles, load_articles
+from replica.faults import Fault, FaultEngine
+from replica.model import Page, ReplicaArticle
+from replica.sites import renderer_for
 
 __all__ = ["CONTROL_PREFIX", "ReplicaServer"]
 
