@@ -44,6 +44,7 @@ from scrapy.utils.test import get_crawler
 from warcio.bufferedreaders import ChunkedDataReader
 from warcio.recordloader import ArcWarcRecord
 
+from crawler.cli import UsageProblem, report
 from crawler.parsers import ParseError, parser_for
 from crawler.parsers.base import TemplateParser
 from crawler.parsers.wp_discovery import parse_rest_posts
@@ -353,6 +354,13 @@ def read_items(out_dir: str | Path, site: str) -> list[dict[str, Any]]:
     return items
 
 
+def looks_like_warc(path: Path) -> bool:
+    """A gzip file (every record its own member) or a plain file starting with a WARC header."""
+    with path.open("rb") as fh:
+        head = fh.read(5)
+    return head[:2] == b"\x1f\x8b" or head == b"WARC/"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m crawler.reextract", description=__doc__.split("\n\n")[0])
     ap.add_argument("paths", nargs="+", help="WARC files (.warc.gz, .open ones too) or directories of them")
@@ -362,10 +370,12 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
+        for path in map(Path, args.paths):
+            if path.is_file() and not looks_like_warc(path):
+                raise UsageProblem(f"{path}: not a WARC file (expected a .warc.gz/.warc archive)")
         summary = reextract(args.paths, args.out, args.site)
-    except (FileNotFoundError, KeyError, SiteLockedError) as exc:  # SiteLockedError: same --out in use
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except (FileNotFoundError, KeyError, UsageProblem, SiteLockedError) as exc:  # Locked: --out in use
+        return report(exc)
     if not summary.counts["files"]:
         print("error: no WARC files found", file=sys.stderr)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from scrapy.crawler import Crawler, CrawlerProcess
@@ -12,24 +13,43 @@ from crawler.summary import SiteSummary
 
 
 def schedule_sites(
-    process: Any, keys: list[str], spider_args: dict[str, Any] | None = None
+    process: Any,
+    keys: list[str],
+    spider_args: dict[str, Any] | None = None,
+    watch: Callable[[str, Any], None] | None = None,
 ) -> dict[str, Crawler]:
-    """Add one crawler per site to `process` (run concurrently, each with its own politeness)."""
+    """Add one crawler per site to `process` (run concurrently, each with its own politeness).
+
+    Every key and spider argument is checked before the first crawler is added, so a mistake
+    stops the command before anything runs; `watch(key, task)` sees each crawl's task.
+    """
+    from crawler.cli import UsageProblem
+
     unknown = sorted(set(keys) - set(SITES))
     if unknown:
-        raise KeyError(f"unknown sites: {', '.join(unknown)}; known: {', '.join(sorted(SITES))}")
+        raise UsageProblem(f"unknown sites: {', '.join(unknown)}; known: {', '.join(sorted(SITES))}")
+    for key in keys:
+        site_spider(key).check_arguments(spider_args or {})
     crawlers: dict[str, Crawler] = {}
     for key in keys:
-        crawler = process.create_crawler(site_spider(key))
-        crawlers[key] = crawler
-        process.crawl(crawler, **(spider_args or {}))
+        crawlers[key] = process.create_crawler(site_spider(key))
+    for key, crawler in crawlers.items():
+        started = process.crawl(crawler, **(spider_args or {}))
+        if watch is not None:
+            watch(key, started)
     return crawlers
 
 
+def crawl_stats(crawler: Crawler) -> dict[str, Any]:
+    """The crawl's stats; empty when it never started (Scrapy 2.19 raises RuntimeError then)."""
+    try:
+        return crawler.stats.get_stats()
+    except RuntimeError:
+        return {}
+
+
 def summaries(crawlers: dict[str, Crawler]) -> list[SiteSummary]:
-    return [
-        SiteSummary.from_stats(key, c.stats.get_stats() if c.stats else {}) for key, c in crawlers.items()
-    ]
+    return [SiteSummary.from_stats(key, crawl_stats(c)) for key, c in crawlers.items()]
 
 
 def run_sites(keys: list[str], settings: Any, spider_args: dict[str, Any] | None = None) -> list[SiteSummary]:

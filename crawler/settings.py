@@ -69,6 +69,9 @@ ITEM_PIPELINES = {
 
 # ---- Misc -----------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
+# `scrapy crawl` and `crawlall` end with the per-site summary table (crawler/summary.py); Scrapy's
+# raw stats dump comes back with -s STATS_DUMP=1 (VN_STATS_FILE writes the stats as JSON).
+STATS_DUMP = False
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

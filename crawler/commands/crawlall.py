@@ -1,7 +1,8 @@
 """`scrapy crawlall`: crawl every configured site (or --sites a,b) in one process.
 
 Prints a summary table and exits non-zero when any site failed (an error stop, a drift monitor
-alarm, or pages fetched but nothing usable).
+alarm, or pages fetched but nothing usable). A mistake (unknown site, bad `-a` value, Redis or
+Chromium missing) is one `error:` line and exit 2 (crawler/cli.py).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import argparse
 
 from scrapy.commands import BaseRunSpiderCommand
 
+from crawler.cli import CrawlErrors, known_errors, report
 from crawler.runner import schedule_sites, summaries
 from crawler.sites import SITES
 from crawler.summary import format_table
@@ -31,9 +33,16 @@ class Command(BaseRunSpiderCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         keys = [k for k in opts.sites.split(",") if k] or list(SITES)
         assert self.crawler_process is not None
-        crawlers = schedule_sites(self.crawler_process, keys, opts.spargs)
+        errors = CrawlErrors()
+        try:
+            crawlers = schedule_sites(self.crawler_process, keys, opts.spargs, watch=errors.watch)
+        except known_errors() as exc:
+            self.exitcode = report(exc, self.settings)
+            return
         self.crawler_process.start()
         rows = summaries(crawlers)
         print(format_table(rows))
-        if self.crawler_process.bootstrap_failed or any(r.failed for r in rows):
+        if errors.errors:
+            self.exitcode = errors.report(self.settings, per_site=True)
+        elif self.crawler_process.bootstrap_failed or any(r.failed for r in rows):
             self.exitcode = 1

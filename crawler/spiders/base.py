@@ -27,11 +27,15 @@ from crawler.rejects import RejectLog
 from crawler.render import configure as configure_rendering
 from crawler.render import request_meta
 from crawler.sites import SITES, Site, get_site
+from crawler.spiders.arguments import (
+    parse_mode,
+    parse_origin_url,
+    parse_refresh_days,
+    parse_since,
+)
 from crawler.state import StateStore, state_store_for
 
 logger = logging.getLogger(__name__)
-
-MODES = ("incremental", "archive")
 
 
 class PortalSpider(scrapy.Spider):
@@ -56,19 +60,31 @@ class PortalSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.site: Site = get_site(self.site_key or self.name)
+        self.site: Site = self.registry_site()
         self.listed: set[str] = set()  # article URLs the listing pages of this run showed
-        self.base_url = (base_url or self.site.base_url).rstrip("/")
+        self.base_url = parse_origin_url(base_url, "base_url") if base_url else self.site.base_url
         self.parser = parser_for(self.site, self.base_url)
-        self.mode = mode or "incremental"
-        if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, not {self.mode!r}")
-        self.since: date | None = date.fromisoformat(since) if since else None
+        self.mode = parse_mode(mode)
+        self.since: date | None = parse_since(since)
         # Stored articles whose listing date is this recent are fetched again: edits happen in the
         # first days, and a changed article is written again as a new revision.
-        self.refresh_days = None if refresh_days is None else int(refresh_days)
+        self.refresh_days = parse_refresh_days(refresh_days)
         hosts = {urlsplit(self.base_url).hostname or "", *self.site.domains}
         self.allowed_domains = sorted(h for h in hosts if h)
+
+    def registry_site(self) -> Site:
+        """The registry entry this spider crawls (the `portal` spider builds one instead)."""
+        return get_site(self.site_key or self.name)
+
+    @classmethod
+    def check_arguments(cls, arguments: dict[str, Any]) -> None:
+        """Raise SpiderArgumentError for a `-a` value `__init__` would refuse, before any crawl
+        starts (Scrapy builds the spider inside its crawl task, where an error is a traceback)."""
+        parse_mode(arguments.get("mode"))
+        parse_since(arguments.get("since"))
+        parse_refresh_days(arguments.get("refresh_days"))
+        if arguments.get("base_url"):
+            parse_origin_url(arguments["base_url"], "base_url")
 
     @classmethod
     def update_settings(cls, settings: Any) -> None:
