@@ -18,6 +18,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.items import Article, article_record
+from crawler.manifest import record_recovered
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import clean_text
 from crawler.paths import safe_child
@@ -269,4 +270,5 @@ def recover_part_files(state: StateStore, site: str, worker: str) -> int:
         if final is not None:
             count += 1
             logger.warning("recovered %s (cut to %d committed bytes)", final, open_file.committed_offset)
+            record_recovered(final)  # the killed run's line in the runs manifest (crawler/manifest.py)
     return count

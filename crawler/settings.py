@@ -88,6 +88,7 @@ EXTENSIONS = {
     "crawler.extensions.progress.ProgressLog": 500,
     "crawler.extensions.monitor.DriftMonitor": 510,
     "crawler.extensions.statsfile.StatsFile": 520,
+    "crawler.manifest.RunManifest": 530,
 }
 DOWNLOADER_MIDDLEWARES = {
     # After RedirectMiddleware (600) has built the redirected request, before it is downloaded.
@@ -100,6 +101,9 @@ DOWNLOADER_MIDDLEWARES = {
 }
 # Seconds between per-site progress lines (0 disables).
 VN_PROGRESS_INTERVAL = 30.0
+# Append one line per run to <VN_DATA_DIR>/runs/<site>.jsonl: the files it published, with their
+# item counts and sizes (crawler/manifest.py; `python -m crawler.feed` reads only what is new).
+VN_MANIFEST_ENABLED = True
 # Write the final stats of each run as JSON here ("{site}" is replaced by the spider name; empty: off).
 VN_STATS_FILE = ""
 # Template-drift monitor (thresholds per site in crawler/sites.py `coverage`).
