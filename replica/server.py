@@ -248,6 +248,8 @@ class _Site:
         except Exception:
             self.error(target, traceback.format_exc(limit=8))
             return 500, HTML, {}, _error_page(500)
+        if page is None and path == "/" and hasattr(renderer, "home_page"):
+            page = renderer.home_page()  # a portal's home page, for `scrapy crawl portal -a url=<base>`
         if page is None:
             if path == "/robots.txt":
                 return 200, "text/plain; charset=utf-8", {}, ROBOTS_ALLOW

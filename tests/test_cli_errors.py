@@ -79,6 +79,18 @@ def test_bad_spider_argument_in_crawlall(tmp_path: Path) -> None:
     assert "-a mode: must be one of incremental, archive, not 'foo'" in line
 
 
+@pytest.mark.parametrize("url", ["dongthap.gov.vn", "ftp://dongthap.gov.vn/", "https:///tin-tuc"])
+def test_bad_portal_url(url: str, tmp_path: Path) -> None:
+    line = error_line(scrapy("crawl", "portal", "-a", f"url={url}", data_dir=tmp_path))
+    assert "-a url: must be an http(s) URL with a host" in line and repr(url) in line
+
+
+def test_portal_without_url(tmp_path: Path) -> None:
+    assert "-a url: the portal's address is required" in error_line(
+        scrapy("crawl", "portal", data_dir=tmp_path)
+    )
+
+
 @pytest.mark.parametrize("command", [["list"], ["crawl", "dongthap"], ["crawlall"]])
 def test_bad_sites_file(command: list[str], tmp_path: Path) -> None:
     bad = tmp_path / "sites.toml"

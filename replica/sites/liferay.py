@@ -236,6 +236,11 @@ class LiferayRenderer:
         }
         return self._render("listing.j2", ctx)
 
+    def home_page(self) -> Page:
+        """The home page shows the news listing's first page, in the portal's chrome (navigation
+        included), as many provincial portals' home pages do."""
+        return self.listing_page(1)
+
     def display_date(self, when: datetime) -> str:
         return when.strftime("%d/%m/%Y")
 

@@ -1,0 +1,58 @@
+"""What a portal's start page says about it, for `scrapy crawl portal -a url=...`: its family
+(which crawl loop) and the links of its navigation (where listing pages may be). Pure: HTML and
+URL in, no Scrapy.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin, urlsplit
+
+from crawler.parsers.dom import parse_document
+
+# Substrings of a page that each CMS leaves; one marker of a family is a vote for it.
+WORDPRESS_MARKERS = ("/wp-content/", "/wp-includes/", "/wp-json/", 'content="WordPress', "wp-block-")
+LIFERAY_MARKERS = (
+    "Liferay.",
+    'src="/o/',
+    "/o/frontend-",
+    "p_p_id",
+    "/-/",
+    "journal-content-article",
+    "Block_BanTin",
+    "/web/guest/",
+    "asset_publisher",
+)
+# Where a portal keeps its menus: the containers whose links are sections, not articles.
+NAVIGATION = "nav a[href], [role=navigation] a[href], [role=menubar] a[href], .navbar a[href], .menu a[href]"
+NOT_PAGES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".gif", ".zip", ".rar")
+
+
+def detect_family(html: str | bytes) -> str | None:
+    """"wordpress", "liferay", or None when the page carries neither family's markers."""
+    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
+    votes = {
+        "wordpress": sum(marker in text for marker in WORDPRESS_MARKERS),
+        "liferay": sum(marker in text for marker in LIFERAY_MARKERS),
+    }
+    best = max(votes, key=lambda family: votes[family])
+    return best if votes[best] else None
+
+
+def navigation_links(html: str | bytes, page_url: str) -> list[str]:
+    """Absolute same-host links of the page's menus, in document order, once each, without
+    fragments; files and the page itself left out."""
+    host = urlsplit(page_url).hostname
+    page = page_url.split("#", 1)[0]
+    seen: list[str] = []
+    for node in parse_document(html).css(NAVIGATION):
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.startswith(("#", "javascript:", "mailto:", "tel:")):
+            continue
+        url = urljoin(page_url, href).split("#", 1)[0]
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or parts.hostname != host:
+            continue
+        if parts.path.lower().endswith(NOT_PAGES) or url == page or url in seen:
+            continue
+        seen.append(url)
+    return seen
