@@ -28,7 +28,7 @@ NOT_PAGES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", 
 
 
 def detect_family(html: str | bytes) -> str | None:
-    """"wordpress", "liferay", or None when the page carries neither family's markers."""
+    """The family whose markers the page carries most ("wordpress" or "liferay"), or None."""
     text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
     votes = {
         "wordpress": sum(marker in text for marker in WORDPRESS_MARKERS),
