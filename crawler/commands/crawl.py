@@ -34,7 +34,7 @@ class Command(ScrapyCrawlCommand):
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 check(opts.spargs)
-            crawler = self.crawler_process.create_crawler(spidercls)
+            crawler = self._create_crawler(spidercls)
         except known_errors() as exc:
             self.exitcode = report(exc, self.settings)
             return
