@@ -20,6 +20,7 @@ from pathlib import Path
 from scrapy.utils.project import get_project_settings
 
 from crawler.render import chromium_available
+from crawler.manifest import MANIFEST_DIR
 from crawler.runner import run_sites
 from crawler.sites import SITES
 from crawler.summary import SiteSummary, format_table
@@ -57,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         settings.set("DOWNLOAD_DELAY", 0)
         rows = run_sites(keys, settings) + skipped
     print(format_table(rows))
-    files = sorted(str(p) for p in data_dir.glob("*/*.jsonl"))
+    # Items only: the runs manifest (crawler/manifest.py) is not a feed.
+    files = sorted(str(p) for p in data_dir.glob("*/*.jsonl") if p.parent.name != MANIFEST_DIR)
     print("\nJSONL written:\n  " + "\n  ".join(files))
     empty = [r.site for r in rows if r.items == 0 and not r.skip]
     if empty or any(r.failed for r in rows):
