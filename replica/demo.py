@@ -19,8 +19,8 @@ from pathlib import Path
 
 from scrapy.utils.project import get_project_settings
 
-from crawler.render import chromium_available
 from crawler.manifest import MANIFEST_DIR
+from crawler.render import chromium_available
 from crawler.runner import run_sites
 from crawler.sites import SITES
 from crawler.summary import SiteSummary, format_table
