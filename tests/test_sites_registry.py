@@ -122,3 +122,23 @@ def test_a_site_added_in_a_toml_file_crawls_the_replica(replica, tmp_path: Path)
     assert stats["vn/items_written"] == len(items) >= 10
     assert {item["site"] for item in items} == {"dongthap-mirror"}
     assert {item["title"] for item in items} <= {a.title for a in replica.articles("dongthap")}
+    # `scrapy crawl` ends with crawlall's summary table, not Scrapy's stats dump.
+    header, rule, row = proc.stdout.splitlines()[-3:]
+    assert header.split() == [
+        "site",
+        "pages",
+        "items",
+        "dropped",
+        "duplicates",
+        "rejected",
+        "errors",
+        "faults",
+        "finish_reason",
+    ]
+    assert set(rule) <= {"-", " "}
+    assert (
+        row.split()[0] == "dongthap-mirror"
+        and row.split()[2] == str(len(items))
+        and row.split()[-1] == "finished"
+    )
+    assert "Dumping Scrapy stats" not in proc.stderr
