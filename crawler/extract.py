@@ -21,8 +21,8 @@ from urllib.parse import urlsplit
 from crawler.items import article_record
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import page_markup
-from crawler.parsepool import cached_parser, parser_spec
 from crawler.parsers import ParseError
+from crawler.parsers.cache import cached_parser, parser_spec
 from crawler.sites import get_site, site_for_url
 
 
