@@ -11,6 +11,7 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from crawler.internals import command_crawler
 from crawler.summary import SiteSummary
 
 
@@ -19,7 +20,7 @@ class Command(ScrapyCrawlCommand):
         if len(args) != 1:
             raise UsageError("give exactly one spider name (use `scrapy crawlall` for several)")
         assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
+        crawler = command_crawler(self, args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         summary = SiteSummary.from_stats(args[0], crawler.stats.get_stats() if crawler.stats else {})
