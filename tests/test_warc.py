@@ -405,6 +405,26 @@ def test_a_non_warc_input_is_one_clear_error_line(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
+def test_the_comparison_counts_changed_new_and_missing_items(tmp_path: Path) -> None:
+    from crawler.reextract import compare
+
+    def feed(root: Path, items: list[tuple[str, str, int]]) -> None:
+        (root / "gialai").mkdir(parents=True)
+        lines = [json.dumps({"id": i, "content_hash": h, "revision": r}) for i, h, r in items]
+        (root / "gialai" / "gialai-1-w-1.jsonl").write_text("\n".join(lines) + "\n")
+
+    archived, out = tmp_path / "data", tmp_path / "out"
+    # a: edited in the crawl (revision 2 is what counts); b: unchanged; c: not re-extracted.
+    feed(archived, [("a", "h1", 1), ("b", "h2", 1), ("c", "h3", 1), ("a", "h1b", 2)])
+    # a: the parser now gives another hash; d: an article the old parser refused.
+    feed(out, [("a", "h9", 1), ("b", "h2", 1), ("d", "h4", 1)])
+    result = compare("gialai", out, [archived, tmp_path / "elsewhere"])
+    assert (result.reextracted, result.changed, result.new, result.missing) == (3, 1, 1, 1)
+    assert result.line() == f"gialai: 3 re-extracted, 1 changed, 1 new, 1 missing (compared with {archived})"
+    alone = compare("gialai", out, [])
+    assert alone.line() == "gialai: 3 re-extracted (no archived run's items to compare with)"
+
+
 # ---- the replay middleware on its own ---------------------------------------------------------
 
 
