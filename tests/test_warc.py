@@ -384,6 +384,10 @@ def test_reextract_cli_with_site_override_prints_a_summary(tmp_path: Path) -> No
     moved = tmp_path / "elsewhere" / "archive.warc.gz"  # no site in the path; the flag names it
     moved.parent.mkdir()
     path.rename(moved)
+    from crawler.reextract import plan
+
+    # Without --site, the warcinfo record names the site and the base URL the crawl used.
+    assert [(job.site, job.base_url, job.files) for job in plan([moved])] == [("gialai", REPLICA, [moved])]
     done = run_reextract(moved, "--out", tmp_path / "out", "--site", "gialai")
     assert done.returncode == 0, done.stderr
     printed = done.stdout
