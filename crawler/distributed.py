@@ -66,6 +66,8 @@ from scrapy.http import Request
 from scrapy.settings import BaseSettings
 from twisted.internet import task
 
+from crawler.internals import decode_queued_request, requests_in_progress, wake_engine
+
 try:  # the "redis" extra; single-machine mode runs without it
     from scrapy_redis import connection as redis_connection
     from scrapy_redis.dupefilter import RFPDupeFilter as _RedisRFPDupeFilter
@@ -436,14 +438,6 @@ class SeedOnceMiddleware:
         frontier.seed_done()
 
 
-def _engine_slot(crawler: Any) -> Any:
-    # Scrapy has no public "request finished" hook: the engine slot's `inprogress` set is the
-    # only exact record of what is still being downloaded or parsed, and `nextcall` is how to
-    # wake an idle engine without waiting for its 5 s heartbeat. Both are read defensively.
-    engine = getattr(crawler, "_engine", None)
-    return getattr(engine, "_slot", None)
-
-
 class RedisDupeFilter(_RedisRFPDupeFilter):  # type: ignore[misc,valid-type]
     """scrapy-redis's shared set of fingerprints, fingerprinted exactly as Scrapy's default filter."""
 
@@ -565,7 +559,7 @@ class DistributedScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
             return None
         ident, data = found
         try:
-            request = self.queue._decode_request(data)
+            request = decode_queued_request(self.queue, data)
         except Exception:
             logger.exception("%s: dropping an undecodable queued request", self.frontier.site)
             self.frontier.done([ident])
@@ -584,7 +578,7 @@ class DistributedScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
         """Take the requests the engine has finished out of this session's in-flight hash."""
         if not self._local:
             return
-        inprogress = getattr(_engine_slot(self.crawler), "inprogress", None)
+        inprogress = requests_in_progress(self.crawler)
         if inprogress is None and not everything:
             return  # no view into the engine: acknowledged when it is idle
         done = [i for i, r in self._local.items() if inprogress is None or r not in inprogress]
@@ -602,9 +596,7 @@ class DistributedScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
         self._ack()
         # An idle engine looks at the scheduler only every 5 s; other workers' new requests
         # and the idle check below should not wait that long.
-        nextcall = getattr(_engine_slot(self.crawler), "nextcall", None)
-        if nextcall is not None:
-            nextcall.schedule()
+        wake_engine(self.crawler)
 
     def _reap(self) -> None:
         self._last_reap = time.monotonic()
@@ -621,7 +613,7 @@ class DistributedScheduler(_RedisScheduler):  # type: ignore[misc,valid-type]
 
     def _on_idle(self, spider: Any) -> None:
         """Keep an idle worker open while the run has work anywhere; end it when it has none."""
-        self._ack(everything=getattr(_engine_slot(self.crawler), "inprogress", None) is None)
+        self._ack(everything=requests_in_progress(self.crawler) is None)
         self._reap()
         status = self.frontier.status()
         if status.queued:

@@ -2,6 +2,7 @@
 
     python -m crawler.extract --url URL FILE.html
     python -m crawler.extract --batch MANIFEST        # lines "URL<TAB>PATH"
+    (--site KEY, in both forms, when the URLs' host is not the site's: a replica, a WARC copy)
 
 The parser is chosen from the URL's site in the registry; the file's bytes are decoded with the
 page's declared charset (windows-1258 exists). A failing batch entry prints
@@ -21,8 +22,8 @@ from urllib.parse import urlsplit
 from crawler.items import article_record
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import page_markup
-from crawler.parsepool import cached_parser, parser_spec
 from crawler.parsers import ParseError
+from crawler.parsers.cache import cached_parser, parser_spec
 from crawler.sites import get_site, site_for_url
 
 
@@ -51,7 +52,9 @@ def extract_page(
     return article_record(normalize_article(article))
 
 
-def extract_manifest(lines: Iterable[str], root: Path) -> Iterator[dict[str, Any]]:
+def extract_manifest(
+    lines: Iterable[str], root: Path, site_key: str | None = None
+) -> Iterator[dict[str, Any]]:
     for raw in lines:
         line = raw.rstrip("\n")
         if not line.strip() or line.startswith("#"):
@@ -60,7 +63,7 @@ def extract_manifest(lines: Iterable[str], root: Path) -> Iterator[dict[str, Any
         try:
             if not path:
                 raise ValueError("manifest line must be URL<TAB>PATH")
-            yield extract_page(url, (root / path).read_bytes())
+            yield extract_page(url, (root / path).read_bytes(), site_key=site_key)
         except Exception as exc:  # one bad entry must not end a batch of thousands
             yield {"url": url, "error": f"{type(exc).__name__}: {exc}"}
 
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch:
         manifest = Path(args.batch)
         with manifest.open(encoding="utf-8") as fh:
-            for record in extract_manifest(fh, manifest.parent):
+            for record in extract_manifest(fh, manifest.parent, args.site):
                 out.write(_dump(record) + "\n")
         return 0
     if not (args.url and args.file):

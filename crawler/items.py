@@ -1,6 +1,7 @@
 """The one item this project emits: a normalized news article.
 
-Parsers fill the content fields; the spider fills provenance (`site`, `fetched_url`);
+Parsers fill the content fields and `extraction` (which template parser, which version); the
+spider fills provenance (`site`, `fetched_url`);
 the pipelines fill identity and bookkeeping (`id`, `content_hash`, `revision`,
 `crawled_at`, `schema_version`). `schema/article.schema.json` documents the
 serialized form and is validated against in the tests.
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Image(TypedDict):
@@ -36,6 +37,7 @@ class Article:
     tags: list[str] = field(default_factory=list)
     source_id: str | None = None  # the CMS's own id when known, e.g. "wp:1234", "liferay:85214"
     language: str = "vi"
+    extraction: dict[str, Any] | None = None
     # Provenance, filled by the spider.
     site: str | None = None
     fetched_url: str | None = None

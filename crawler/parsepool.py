@@ -31,36 +31,22 @@ import struct
 import subprocess
 import sys
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from crawler.items import Article
 from crawler.normalize.text import page_markup
-from crawler.parsers import PARSERS, TemplateParser
-from crawler.sites import Site
+from crawler.parsers.cache import ParserSpec, cached_parser, parser_spec
 
 logger = logging.getLogger(__name__)
 
 __all__ = ["ParsePool", "ParseWorkerError", "ParserSpec", "cached_parser", "parser_spec", "run_parser"]
 
-# What builds a site's parser, in a form that pickles and hashes: (template, base URL, options).
-ParserSpec = tuple[str, str, tuple[tuple[str, Any], ...]]
 HEADER = struct.Struct("!I")
 
 
 class ParseWorkerError(RuntimeError):
     """A page a worker could not parse: the parser's exception (with its traceback), or the
     worker's death."""
-
-
-def parser_spec(site: Site, base_url: str) -> ParserSpec:
-    return site.template, base_url, tuple(sorted(site.options.items()))
-
-
-@lru_cache(maxsize=64)
-def cached_parser(spec: ParserSpec) -> TemplateParser:
-    template, base_url, options = spec
-    return PARSERS[template](base_url, dict(options))
 
 
 def run_parser(

@@ -1,234 +1,57 @@
-"""Re-extract articles from WARC archives with the current parsers: no network.
+"""Re-extract articles from WARC archives with the current parsers: a `scrapy crawl`, replayed offline.
 
-    python -m crawler.reextract data/warc/dongthap [more files or directories] [--out DIR] [--site KEY]
+    python -m crawler.reextract data/warc/dongthap [more files or directories] [--out DIR]
+                                [--site KEY] [--compare DATA_DIR] [--log-level LEVEL]
 
-Each archived response goes through the crawl's own path, offline: Scrapy's
-HttpCompressionMiddleware decodes the body as the server sent it, the site's spider
-(`parse_article`: declared charset, template parser, site and fetched_url) builds the item, and the
-ITEM_PIPELINES stages (validate, normalize, dedup, store) write it. Output: `<DIR>/<site>/*.jsonl`
-(written as `.part`, renamed when done), rejects in `<DIR>/rejects/<site>.jsonl`, dedup state in
-`<DIR>/state.sqlite` (a second run into the same DIR writes only what changed). Default DIR:
-`data/reextract`.
+Each site's archive is crawled again by Scrapy's own engine with the project settings: the site's
+spider, in archive mode (every archived listing is walked), with every request answered from the
+archive by crawler.warcreplay.WarcReplayMiddleware (`VN_REPLAY_WARC`; nothing is fetched, a request
+the archive lacks is a counted miss, `vn/replay/miss`). The spider's own discovery re-reads the
+archived robots.txt, listings and REST/sitemap/feed answers, so WordPress articles found through
+the REST API are built from their REST entry again; archived articles the walk does not reach are
+requested when it is done. The real pipelines (validate, normalize, dedup, store), the drift
+monitor and the summary table run as in a crawl. Output: `<DIR>/<site>/*.jsonl` (written as
+`.part`, renamed when done), rejects in `<DIR>/rejects/<site>.jsonl`, state in `<DIR>/state.sqlite`.
+Default DIR: `data/reextract`; use a new DIR to judge a parser change (a used one skips what it
+stored, as a crawl does).
 
-Only status-200 HTML responses are parsed, and of those only the ones the crawl fetched as
-articles (the `VN-Page` field the WARC writer records; pages of other WARCs are all tried). A
-page the parser does not accept as an article is counted, not rejected. The site comes from
-`--site`, else the file's warcinfo record, else its folder or name, else the URL's host; the
-parser's base URL from the warcinfo record, else the record URL's origin (replica archives are
-on 127.0.0.1, where the URL cannot tell the site). WordPress articles the crawl found through
-the REST API are rebuilt from the archived REST answer plus the page, as the spider built them.
+The site of a file comes from `--site`, else its warcinfo record, else its folder or name, else
+its first URL's host; the base URL from the warcinfo record, else the first URL's origin (replica
+archives are on 127.0.0.1, where the URL cannot tell the site). Files of one site and base URL
+are replayed together; a non-WARC input is an error.
+
+Then, per site, the items are compared by id with the archived run's items (its JSONL feeds:
+`--compare DATA_DIR`, default the crawl's data dir the WARC files sit in, `<DATA_DIR>/warc/<site>/`):
+`site: N re-extracted, M changed, K new, J missing` (changed: another content_hash), so a
+parser fix can be judged before it is published. Exit status: 0, 1 when a site's run failed
+(as `scrapy crawl`), 2 for bad input.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import inspect
 import json
 import logging
 import sys
-from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
-from scrapy.exceptions import DropItem, IgnoreRequest, NotConfigured
-from scrapy.http import Headers, Request, Response
-from scrapy.responsetypes import responsetypes
-from scrapy.utils.conf import build_component_list
-from scrapy.utils.misc import build_from_crawler, load_object
-from scrapy.utils.test import get_crawler
-from warcio.bufferedreaders import ChunkedDataReader
-from warcio.recordloader import ArcWarcRecord
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+from twisted.internet import defer
 
-from crawler.cli import UsageProblem, report
-from crawler.parsers import ParseError, parser_for
-from crawler.parsers.base import TemplateParser
-from crawler.parsers.wp_discovery import parse_rest_posts
-from crawler.pipelines import SiteLockedError
-from crawler.rejects import RejectLog
 from crawler.sites import SITES, site_for_url
 from crawler.spiders import site_spider
-from crawler.spiders.base import PortalSpider
-from crawler.spiders.wordpress import WordPressSpider
-from crawler.state import state_store_for
-from crawler.warc import VN_PAGE_FIELD, VN_REDIRECTED_FROM_FIELD, read_warc, warc_files, warcinfo_fields
+from crawler.summary import SiteSummary, format_table
+from crawler.warc import read_warc, warc_files, warcinfo_fields
+from crawler.warcreplay import NotAWarcError, is_warc
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_OUT = Path("data") / "reextract"
-REST_POSTS_PATH = "/wp-json/wp/v2/posts"
-# Counters every run reports, in this order (see `Summary.line`).
-COUNTS = (
-    "files",
-    "records",
-    "responses",
-    "html",
-    "not_crawled_as_article",
-    "not_article",
-    "articles",
-    "written",
-    "duplicates",
-    "rejected",
-    "errors",
-    "unknown_site",
-)
-
-
-def project_settings(out_dir: Path) -> dict[str, Any]:
-    """The project's settings, pointed at `out_dir`, without what only a live crawl needs."""
-    module = importlib.import_module("crawler.settings")
-    settings = {k: v for k, v in vars(module).items() if k.isupper()}
-    settings.pop("TWISTED_REACTOR", None)  # nothing is downloaded: no reactor to choose
-    settings.update(
-        VN_DATA_DIR=str(out_dir),
-        VN_STATE_PATH="",
-        VN_STATE_BACKEND="sqlite",
-        VN_DISTRIBUTED=False,
-        ADDONS={},  # offline and local: no Redis frontier or state, whatever REDIS_URL says
-        VN_WORKER_ID="reextract",
-        VN_WARC_ENABLED=False,
-        VN_MONITOR_ENABLED=False,
-        EXTENSIONS={},
-    )
-    return settings
-
-
-def _call(method: Callable[..., Any], spider: Any) -> Any:
-    """Pipeline hooks are called with or without the spider, as they declare."""
-    return method(spider) if inspect.signature(method).parameters else method()
-
-
-class SiteSession:
-    """One site's spider and item pipelines, as a crawl of it builds them, fed from archives."""
-
-    def __init__(self, site_key: str, out_dir: Path, base_url: str) -> None:
-        self.key = site_key
-        self.crawler = get_crawler(site_spider(site_key), project_settings(out_dir))
-        self.spider: PortalSpider = site_spider(site_key).from_crawler(self.crawler, base_url=base_url)
-        self.crawler.spider = self.spider
-        self.stats = self.crawler.stats
-        self._parsers: dict[str, TemplateParser] = {self.spider.base_url: self.spider.parser}
-        # A page the parser refuses is a count here, not a reject (listings in foreign WARCs).
-        self._reject = self.spider.reject
-        self.spider.reject = self._on_reject  # type: ignore[method-assign]
-        try:
-            self.compression: HttpCompressionMiddleware | None = build_from_crawler(
-                HttpCompressionMiddleware, self.crawler
-            )
-        except NotConfigured:
-            self.compression = None
-        self.pipelines = self._build_pipelines()
-        for pipe in self.pipelines:
-            if hasattr(pipe, "open_spider"):
-                _call(pipe.open_spider, self.spider)
-        # WordPress posts seen in archived REST answers, by canonical link (the spider's context).
-        self.rest_posts: dict[str, dict[str, Any]] = {}
-
-    def _build_pipelines(self) -> list[Any]:
-        pipes = []
-        for path in build_component_list(self.crawler.settings.getwithbase("ITEM_PIPELINES")):
-            try:
-                pipes.append(build_from_crawler(load_object(path), self.crawler))
-            except NotConfigured:
-                continue
-        return pipes
-
-    def _on_reject(self, url: str, reason: str, **details: Any) -> None:
-        if reason == "not_an_article":
-            self.stats.inc_value("vn/reextract/not_article")
-            return
-        self._reject(url, reason, **details)
-
-    def use_base(self, base_url: str) -> None:
-        """Bind the parser to the origin this archive was crawled at (replica ports differ per run)."""
-        base_url = base_url.rstrip("/")
-        if base_url != self.spider.base_url:
-            parser = self._parsers.get(base_url)
-            if parser is None:
-                parser = self._parsers[base_url] = parser_for(self.spider.site, base_url)
-            self.spider.base_url, self.spider.parser = base_url, parser
-
-    # ---- one archived response ------------------------------------------------------------
-
-    def decode(self, response: Response) -> Response | None:
-        if self.compression is None:
-            return response
-        try:
-            decoded = self.compression.process_response(response.request, response)
-        except IgnoreRequest as exc:  # over DOWNLOAD_MAXSIZE once decompressed
-            self._reject(response.url, "too_large", error=str(exc))
-            return None
-        return decoded if isinstance(decoded, Response) else None
-
-    def observe(self, response: Response) -> None:
-        """Keep what the spider would carry into an article request (WordPress REST entries)."""
-        if not isinstance(self.spider, WordPressSpider) or response.status != 200:
-            return
-        if REST_POSTS_PATH not in urlsplit(response.url).path:
-            return
-        try:
-            posts = parse_rest_posts(response.body, self.spider.base_url)
-        except (ParseError, ValueError):
-            return
-        self.rest_posts.update((p["link"], p) for p in posts)
-
-    def context(self, response: Response, requested_url: str) -> dict[str, Any]:
-        post = self.rest_posts.get(requested_url) or self.rest_posts.get(response.url)
-        return {"post": post} if post is not None else {}
-
-    def extract(self, response: Response, requested_url: str) -> None:
-        self.stats.inc_value("vn/reextract/html")
-        for article in self.spider.parse_article(response, **self.context(response, requested_url)):
-            self.stats.inc_value("vn/reextract/articles")
-            self.store(article)
-
-    def store(self, item: Any) -> None:
-        try:
-            for pipe in self.pipelines:
-                item = pipe.process_item(item)
-        except DropItem:
-            pass  # counted (vn/validate/*, vn/duplicates/*) and logged by the stage that dropped it
-        except Exception:  # as in a crawl: the item is lost, logged and counted, the run goes on
-            logger.exception("pipeline failed on %s", getattr(item, "url", item))
-            self.stats.inc_value("vn/reextract/pipeline_errors")
-
-    def close(self) -> dict[str, Any]:
-        for pipe in reversed(self.pipelines):
-            if hasattr(pipe, "close_spider"):
-                _call(pipe.close_spider, self.spider)
-        # What a crawl closes when its engine stops (no engine here).
-        RejectLog.for_crawler(self.crawler).close()
-        state_store_for(self.crawler).close()
-        return self.stats.get_stats()
-
-
-def scrapy_response(record: ArcWarcRecord) -> Response:
-    """The archived response as the download handler returned it (body still content-encoded)."""
-    url = record.rec_headers.get_header("WARC-Target-URI")
-    http = record.http_headers
-    headers = Headers()
-    chunked = False
-    for name, value in http.headers:
-        if name.lower() == "transfer-encoding":  # other tools store chunked framing: undo it
-            chunked = "chunked" in value.lower()
-            continue
-        headers.appendlist(name, value)
-    stream = ChunkedDataReader(record.raw_stream) if chunked else record.raw_stream
-    body = stream.read()
-    meta = {"vn_page": record.rec_headers.get_header(VN_PAGE_FIELD)}
-    request = Request(url, meta=meta)
-    cls = responsetypes.from_args(headers=headers, url=url, body=body)
-    status = int(http.get_statuscode() or 0)
-    return cls(url=url, status=status, headers=headers, body=body, request=request, protocol=http.protocol)
-
-
-def is_html(response: Response) -> bool:
-    ctype = (response.headers.get("Content-Type") or b"").decode("latin-1").lower()
-    return "html" in ctype if ctype else "html" in type(response).__name__.lower()
 
 
 def site_from_path(path: Path) -> str | None:
@@ -244,121 +67,217 @@ def origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def archive_data_dir(path: Path) -> Path | None:
+    """The crawl's data dir of a WARC file written at `<DATA_DIR>/warc/<site>/<file>`."""
+    return path.parent.parent.parent if path.parent.parent.name == "warc" else None
+
+
 @dataclass
-class Summary:
-    counts: Counter[str] = field(default_factory=Counter)
-    sites: dict[str, Counter[str]] = field(default_factory=dict)
-    outputs: dict[str, str] = field(default_factory=dict)
+class Job:
+    """One replayed crawl: a site, the base URL its archive was crawled at, and its files."""
 
-    def line(self, counts: Counter[str]) -> str:
-        return ", ".join(f"{name.replace('_', ' ')} {counts[name]}" for name in COUNTS if name in counts)
-
-
-class Reextractor:
-    def __init__(self, out_dir: Path, site: str | None = None) -> None:
-        if site is not None and site not in SITES:
-            raise KeyError(f"unknown site {site!r}; known: {', '.join(sorted(SITES))}")
-        self.out_dir = out_dir
-        self.site = site
-        self.sessions: dict[str, SiteSession] = {}
-        self.summary = Summary()
-
-    def session(self, key: str, base_url: str) -> SiteSession:
-        session = self.sessions.get(key)
-        if session is None:
-            session = self.sessions[key] = SiteSession(key, self.out_dir, base_url)
-        session.use_base(base_url)
-        return session
-
-    def run(self, paths: Iterable[str | Path]) -> Summary:
-        try:
-            for path in warc_files(paths):
-                self.read_file(path)
-        finally:
-            self.close()
-        return self.summary
-
-    def read_file(self, path: Path) -> None:
-        counts = self.summary.counts
-        counts["files"] += 1
-        file_site = self.site or site_from_path(path)
-        base: str | None = None
-        for record in read_warc(path):
-            counts["records"] += 1
-            if record.rec_type == "warcinfo":
-                info = warcinfo_fields(record)
-                if not self.site and info.get("vn-site") in SITES:
-                    file_site = info["vn-site"]
-                base = info.get("vn-base-url") or None
-                continue
-            if record.rec_type != "response" or not record.http_headers:
-                continue
-            counts["responses"] += 1
-            url = record.rec_headers.get_header("WARC-Target-URI") or ""
-            key = file_site
-            if key is None:
-                try:
-                    key = site_for_url(url).key
-                except KeyError:
-                    counts["unknown_site"] += 1
-                    continue
-            self.handle(self.session(key, base or origin(url)), record, url)
-
-    def handle(self, session: SiteSession, record: ArcWarcRecord, url: str) -> None:
-        response = session.decode(scrapy_response(record))
-        if response is None:
-            return
-        session.observe(response)
-        if response.status != 200 or not is_html(response):
-            return
-        page = record.rec_headers.get_header(VN_PAGE_FIELD)
-        if page and page != "article":  # a listing (or discovery) page in the crawl
-            session.stats.inc_value("vn/reextract/not_crawled_as_article")
-            return
-        requested = record.rec_headers.get_header(VN_REDIRECTED_FROM_FIELD) or url
-        session.extract(response, requested)
-
-    def close(self) -> None:
-        for key, session in self.sessions.items():
-            stats = session.close()
-            site_counts: Counter[str] = Counter(
-                html=stats.get("vn/reextract/html", 0),
-                not_crawled_as_article=stats.get("vn/reextract/not_crawled_as_article", 0),
-                not_article=stats.get("vn/reextract/not_article", 0),
-                articles=stats.get("vn/reextract/articles", 0),
-                written=stats.get("vn/items_written", 0),
-                duplicates=stats.get("vn/duplicates/url", 0) + stats.get("vn/duplicates/content", 0),
-                rejected=stats.get("vn/rejected", 0),
-                errors=stats.get("vn/reextract/pipeline_errors", 0),
-            )
-            self.summary.sites[key] = site_counts
-            self.summary.counts.update(site_counts)
-            if stats.get("vn/store/file"):
-                self.summary.outputs[key] = str(stats["vn/store/file"])
-        self.sessions.clear()
+    site: str
+    base_url: str
+    files: list[Path] = field(default_factory=list)
+    compare_dirs: list[Path] = field(default_factory=list)
 
 
-def reextract(
-    paths: Iterable[str | Path], out_dir: str | Path = DEFAULT_OUT, site: str | None = None
-) -> Summary:
-    """Re-extract every archived article under `paths` into `out_dir`; returns the counts."""
-    return Reextractor(Path(out_dir), site).run(paths)
+def _head(path: Path) -> tuple[dict[str, str], str | None]:
+    """The first warcinfo fields and the first response URL of a file (read no further)."""
+    info: dict[str, str] = {}
+    for record in read_warc(path):
+        if record.rec_type == "warcinfo" and not info:
+            info = warcinfo_fields(record)
+        elif record.rec_type == "response":
+            return info, record.rec_headers.get_header("WARC-Target-URI")
+    return info, None
 
 
-def read_items(out_dir: str | Path, site: str) -> list[dict[str, Any]]:
-    """The items a re-extraction (or a crawl) wrote for `site` under `out_dir`, in file order."""
+def plan(
+    paths: Iterable[str | Path], site: str | None = None, compare: str | Path | None = None
+) -> list[Job]:
+    """Group the WARC files under `paths` into one replay per (site, base URL)."""
+    if site is not None and site not in SITES:
+        raise KeyError(f"unknown site {site!r}; known: {', '.join(sorted(SITES))}")
+    jobs: dict[tuple[str, str], Job] = {}
+    for path in warc_files(paths):
+        if not is_warc(path):
+            raise NotAWarcError(f"{path} is not a WARC file (.warc.gz, .warc or their .open files)")
+        info, first_url = _head(path)
+        key = site or (info.get("vn-site") if info.get("vn-site") in SITES else None) or site_from_path(path)
+        if key is None and first_url:
+            try:
+                key = site_for_url(first_url).key
+            except KeyError:
+                key = None
+        if key is None:
+            logger.warning("%s: no site in its warcinfo, name or URLs; skipped (give --site)", path)
+            continue
+        base = (info.get("vn-base-url") or (origin(first_url) if first_url else SITES[key].base_url)).rstrip(
+            "/"
+        )
+        job = jobs.setdefault((key, base), Job(key, base))
+        job.files.append(path)
+        data_dir = Path(compare) if compare else archive_data_dir(path)
+        if data_dir is not None and data_dir not in job.compare_dirs:
+            job.compare_dirs.append(data_dir)
+    return list(jobs.values())
+
+
+def replay_settings(
+    out_dir: Path, files: list[Path] | None, log_level: str = "WARNING", extra: dict[str, str] | None = None
+) -> Settings:
+    """The project's settings, replaying `files` into `out_dir`: nothing is fetched or archived.
+    `extra` (`-s NAME=VALUE`) comes last, as on Scrapy's command line. `files=None`: the
+    process's settings, merged into every crawler's (so they must not name any files)."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    settings.setdict(
+        {
+            "VN_DATA_DIR": str(out_dir),
+            "VN_STATE_PATH": "",
+            "VN_STATE_BACKEND": "sqlite",
+            "VN_DISTRIBUTED": "0",  # offline and local, whatever REDIS_URL says
+            "VN_WORKER_ID": "reextract",
+            "VN_WARC_ENABLED": False,  # the archive is read, not written again
+            "VN_RENDER_JS": False,  # rendered pages are archived as rendered: no browser
+            "VN_ALLOW_PRIVATE_REDIRECTS": True,  # the archive holds only the hops the crawl followed
+            "DOWNLOAD_DELAY": 0,
+            "AUTOTHROTTLE_ENABLED": False,
+            "HTTPCACHE_ENABLED": False,
+            # Belt and braces: a request the replay middleware did not answer finds no handler
+            # (NotSupported) instead of the network.
+            "DOWNLOAD_HANDLERS": {"http": None, "https": None},
+            "LOG_LEVEL": log_level.upper(),
+        },
+        priority="cmdline",
+    )
+    if files is not None:
+        settings.set("VN_REPLAY_WARC", [str(f) for f in files], priority="cmdline")
+    settings.setdict(extra or {}, priority="cmdline")
+    return settings
+
+
+def run_jobs(
+    jobs: list[Job], out_dir: Path, log_level: str = "WARNING", extra: dict[str, str] | None = None
+) -> list[tuple[Job, Crawler]]:
+    """One `scrapy crawl <site> -a mode=archive` per job, one after the other, in this process
+    (the reactor runs once: call this once per process)."""
+    process = CrawlerProcess(replay_settings(out_dir, None, log_level, extra))
+    done: list[tuple[Job, Crawler]] = []
+
+    @defer.inlineCallbacks
+    def run_all() -> Any:
+        for n, job in enumerate(jobs):
+            settings = replay_settings(out_dir, job.files, log_level, extra)
+            # The first crawler installs the reactor (TWISTED_REACTOR), as CrawlerProcess does.
+            crawler = Crawler(site_spider(job.site), settings, init_reactor=n == 0)
+            done.append((job, crawler))
+            try:
+                yield process.crawl(crawler, base_url=job.base_url, mode="archive")
+            except Exception:  # e.g. the output dir is locked by another run: the next site still runs
+                logger.exception("re-extraction of %s failed", job.site)
+
+    run_all()
+    process.start()
+    return done
+
+
+# ---- comparing with the archived run -------------------------------------------------------------
+
+
+def read_items(data_dir: str | Path, site: str) -> list[dict[str, Any]]:
+    """The items a re-extraction (or a crawl) wrote for `site` under `data_dir`, in file order."""
     items = []
-    for path in sorted((Path(out_dir) / site).glob("*.jsonl")):
+    for path in sorted((Path(data_dir) / site).glob("*.jsonl")):
         with path.open(encoding="utf-8") as fh:
             items += [json.loads(line) for line in fh if line.strip()]
     return items
 
 
-def looks_like_warc(path: Path) -> bool:
-    """A gzip file (every record its own member) or a plain file starting with a WARC header."""
-    with path.open("rb") as fh:
-        head = fh.read(5)
-    return head[:2] == b"\x1f\x8b" or head == b"WARC/"
+def latest_hashes(items: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """id -> content_hash of each article's latest revision."""
+    latest: dict[str, dict[str, Any]] = {}
+    for item in items:
+        known = latest.get(item["id"])
+        if known is None or item.get("revision", 1) >= known.get("revision", 1):
+            latest[item["id"]] = item
+    return {key: item["content_hash"] for key, item in latest.items()}
+
+
+@dataclass
+class Comparison:
+    site: str
+    reextracted: int
+    changed: int = 0
+    new: int = 0
+    missing: int = 0
+    against: list[Path] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, site: str, ours: dict[str, str], theirs: dict[str, str], against: list[Path]) -> Comparison:
+        return cls(
+            site,
+            len(ours),
+            changed=sum(1 for key, h in ours.items() if key in theirs and theirs[key] != h),
+            new=sum(1 for key in ours if key not in theirs),
+            missing=sum(1 for key in theirs if key not in ours),
+            against=against,
+        )
+
+    def line(self) -> str:
+        if not self.against:
+            return f"{self.site}: {self.reextracted} re-extracted (no archived run's items to compare with)"
+        where = ", ".join(map(str, self.against))
+        return (
+            f"{self.site}: {self.reextracted} re-extracted, {self.changed} changed, {self.new} new, "
+            f"{self.missing} missing (compared with {where})"
+        )
+
+
+def compare(site: str, out_dir: Path, data_dirs: list[Path]) -> Comparison:
+    ours = latest_hashes(read_items(out_dir, site))
+    against = [d for d in data_dirs if (d / site).is_dir() and d.resolve() != out_dir.resolve()]
+    theirs = latest_hashes(item for d in against for item in read_items(d, site))
+    return Comparison.of(site, ours, theirs, against)
+
+
+# ---- command line ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    jobs: list[Job]
+    summaries: list[SiteSummary]
+    comparisons: list[Comparison]
+
+    @property
+    def failed(self) -> bool:
+        return any(s.failed for s in self.summaries)
+
+
+def reextract(
+    paths: Iterable[str | Path],
+    out_dir: str | Path = DEFAULT_OUT,
+    site: str | None = None,
+    compare_dir: str | Path | None = None,
+    log_level: str = "WARNING",
+    extra: dict[str, str] | None = None,
+) -> Report:
+    """Replay every archive under `paths` into `out_dir` and compare with the archived runs.
+    Runs the Twisted reactor: once per process."""
+    out = Path(out_dir)
+    jobs = plan(paths, site, compare_dir)
+    if not jobs:
+        return Report([], [], [])
+    ran = run_jobs(jobs, out, log_level, extra)
+    summaries = [SiteSummary.from_stats(job.site, crawler.stats.get_stats()) for job, crawler in ran]
+    dirs: dict[str, list[Path]] = {}
+    for job in jobs:
+        dirs.setdefault(job.site, [])
+        dirs[job.site] += [d for d in job.compare_dirs if d not in dirs[job.site]]
+    comparisons = [compare(key, out, found) for key, found in dirs.items()]
+    return Report(jobs, summaries, comparisons)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -366,24 +285,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("paths", nargs="+", help="WARC files (.warc.gz, .open ones too) or directories of them")
     ap.add_argument("--out", default=str(DEFAULT_OUT), help=f"output data dir (default {DEFAULT_OUT})")
     ap.add_argument("--site", metavar="KEY", help="registry key of every file (default: from the archive)")
+    ap.add_argument(
+        "--compare",
+        metavar="DATA_DIR",
+        help="data dir of the archived run's JSONL feeds (default: the one the WARC files are in)",
+    )
     ap.add_argument("--log-level", default="WARNING", help="logging level on stderr (default WARNING)")
+    ap.add_argument(
+        "-s", "--set", action="append", default=[], metavar="NAME=VALUE", help="a Scrapy setting (repeatable)"
+    )
     args = ap.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    extra = dict(item.partition("=")[::2] for item in args.set)
     try:
-        for path in map(Path, args.paths):
-            if path.is_file() and not looks_like_warc(path):
-                raise UsageProblem(f"{path}: not a WARC file (expected a .warc.gz/.warc archive)")
-        summary = reextract(args.paths, args.out, args.site)
-    except (FileNotFoundError, KeyError, UsageProblem, SiteLockedError) as exc:  # Locked: --out in use
-        return report(exc)
-    if not summary.counts["files"]:
+        report = reextract(args.paths, args.out, args.site, args.compare, args.log_level, extra)
+    except (FileNotFoundError, KeyError, NotAWarcError) as exc:
+        print(f"error: {exc.args[0] if exc.args else exc}", file=sys.stderr)
+        return 2
+    if not report.jobs:
         print("error: no WARC files found", file=sys.stderr)
-        return 1
-    print(f"reextract: {summary.line(summary.counts)}")
-    for key, counts in summary.sites.items():
-        out = summary.outputs.get(key, "nothing written")
-        print(f"  {key}: {summary.line(counts)} -> {out}")
-    return 0
+        return 2
+    files = sum(len(job.files) for job in report.jobs)
+    sites = sorted({job.site for job in report.jobs})
+    print(f"reextract: {len(sites)} sites ({', '.join(sites)}) from {files} WARC files -> {args.out}")
+    print(format_table(report.summaries))
+    for comparison in report.comparisons:
+        print(comparison.line())
+    return 1 if report.failed else 0
 
 
 if __name__ == "__main__":

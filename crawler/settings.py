@@ -120,6 +120,13 @@ VN_WARC_ENABLED = False
 VN_WARC_DIR = ""
 # A WARC file is closed and a new one started once it reaches this many (compressed) bytes.
 VN_WARC_MAX_BYTES = 100 * 1024 * 1024
+# Replay: answer every request from these WARC files or directories instead of the network
+# (crawler/warcreplay.py; misses are counted as vn/replay/miss and never fetched). Empty: off.
+# `python -m crawler.reextract` sets it; `scrapy crawl <site> -s VN_REPLAY_WARC=data/warc/<site>
+# -a mode=archive -a base_url=<the archived base URL>` is the same run by hand.
+VN_REPLAY_WARC: list[str] = []
+# Last before the download handler: the replayed response never reaches it (or the network).
+DOWNLOADER_MIDDLEWARES["crawler.warcreplay.WarcReplayMiddleware"] = 990
 
 # ---- Distributed mode (crawler/distributed.py; README "Distributed mode") ---------------------
 # On with VN_DISTRIBUTED=1, or whenever REDIS_URL is set (setting or environment) unless

@@ -19,8 +19,8 @@ RetryMiddleware (550) retries it; requests go through ``process_request`` from l
 their headers are complete (User-Agent, Accept-Encoding, cookies). It therefore records the body
 exactly as the server sent it (still gzip/br/zstd-encoded, with ``Content-Encoding`` and
 ``Content-Length`` kept and consistent with it), each redirect hop and each retried answer.
-Readers decode the payload themselves; the re-extractor does it with Scrapy's own
-HttpCompressionMiddleware. Not recoverable from Scrapy, documented here: header name casing
+Readers decode the payload themselves; the replay (crawler/warcreplay.py) hands it to Scrapy's
+own HttpCompressionMiddleware. Not recoverable from Scrapy, documented here: header name casing
 (Scrapy title-cases names), the reason phrase (rebuilt from the status code), chunked framing
 (the body is stored de-chunked, so ``Transfer-Encoding`` is dropped), and HTTP/2 framing
 (recorded as an HTTP/1.1 message).
@@ -59,7 +59,7 @@ OPEN_SUFFIX = ".open"
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 # Extra (non-WARC-namespace) record fields: which spider callback the page was fetched for
 # ("article", "listing", "discovery"), and the URL a redirect chain started from. They let the
-# re-extractor treat exactly the pages the crawl treated as articles, with their context.
+# replay (crawler/warcreplay.py) request again every page the crawl fetched as an article.
 VN_PAGE_FIELD = "VN-Page"
 VN_REDIRECTED_FROM_FIELD = "VN-Redirected-From"
 # Hop-by-hop framing that no longer describes the stored (de-chunked) body.

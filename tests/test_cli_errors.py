@@ -114,4 +114,4 @@ def test_chromium_missing(tmp_path: Path) -> None:
 
 def test_reextract_of_a_file_that_is_not_warc(tmp_path: Path) -> None:
     line = error_line(run("-m", "crawler.reextract", "README.md", "--out", str(tmp_path)))
-    assert line == "error: README.md: not a WARC file (expected a .warc.gz/.warc archive)"
+    assert line == "error: README.md is not a WARC file (.warc.gz, .warc or their .open files)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 import logging
 import os
 import re
@@ -311,31 +312,56 @@ def without_crawled_at(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{k: v for k, v in item.items() if k != "crawled_at"} for item in items]
 
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def run_reextract(*args: Any, stats: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`python -m crawler.reextract ARGS` (a Scrapy crawl: one reactor, so one process per run)."""
+    command = [sys.executable, "-m", "crawler.reextract", *map(str, args)]
+    if stats is not None:
+        command += ["-s", f"VN_STATS_FILE={stats / '{site}.json'}"]
+    return subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=120)
+
+
+def run_stats(stats: Path, site: str = "gialai") -> dict[str, Any]:
+    return json.loads((stats / f"{site}.json").read_text(encoding="utf-8"))
+
+
 def test_reextract_parses_archived_articles_offline(tmp_path: Path) -> None:
-    from crawler.reextract import read_items, reextract
+    from crawler.reextract import read_items
 
     _, page = gialai_archive(tmp_path)
     out = tmp_path / "out"
-    summary = reextract([tmp_path / "warc"], out)
+    done = run_reextract(tmp_path / "warc", "--out", out, stats=tmp_path / "stats")
+    assert done.returncode == 0, done.stderr
 
     assert without_crawled_at(read_items(out, "gialai")) == [expected_item(page)]
     assert not list((out / "gialai").glob("*.part"))
-    c = summary.counts
-    assert (c["files"], c["records"], c["responses"]) == (1, 11, 5)
-    # robots.txt and the 404 are not HTML-200; the listing is skipped as the crawl treated it;
-    # the category page fetched "as an article" is tried and refused: counted, not rejected.
-    assert (c["not_crawled_as_article"], c["html"], c["not_article"]) == (1, 2, 1)
-    assert (c["articles"], c["written"], c["rejected"], c["duplicates"]) == (1, 1, 0, 0)
+    c = run_stats(tmp_path / "stats")
+    assert (c["vn/replay/files"], c["vn/replay/records"], c["vn/replay/responses"]) == (1, 11, 5)
+    # Nothing is fetched: REST, both sitemap indexes and the feed are not archived (counted
+    # misses), so discovery falls back to the archived listing, as a crawl of this archive did.
+    assert c["vn/replay/miss"] == 4 and c["vn/replay/hit"] == 5
+    assert c["vn/discovery"] == "listing"
+    # The archived "articles" the walk did not reach are requested at the end: the 404 and the
+    # category page fetched as an article are rejected as in a crawl, the article is written.
+    assert c["vn/replay/unreached_articles"] == 3
+    assert (c["vn/rejected/http_404"], c["vn/rejected/not_an_article"]) == (1, 1)
+    assert (c["vn/pages/article"], c["vn/items_written"]) == (2, 1)
 
     # The same archive again into the same output: the dedup state knows the article.
-    again = reextract([tmp_path / "warc"], out)
-    assert (again.counts["articles"], again.counts["written"], again.counts["duplicates"]) == (1, 0, 1)
+    again = run_reextract(tmp_path / "warc", "--out", out, stats=tmp_path / "stats")
+    assert again.returncode == 0, again.stderr
+    c = run_stats(tmp_path / "stats")
+    assert (c.get("vn/items_written", 0), c["vn/duplicates/url"]) == (0, 1)
 
 
-def test_reextract_reads_the_open_file_of_a_killed_crawl(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    from crawler.reextract import read_items, reextract
+def test_reextract_reads_the_open_file_of_a_killed_crawl(tmp_path: Path) -> None:
+    from crawler.reextract import read_items
 
     mw, page = gialai_archive(tmp_path, close_it=False)
     good = mw._file.size if mw._file else 0
@@ -343,40 +369,120 @@ def test_reextract_reads_the_open_file_of_a_killed_crawl(
     (open_file,) = (tmp_path / "warc" / "gialai").glob("*.open")
     open_file.write_bytes(open_file.read_bytes()[: good + 100])  # killed while writing a record
 
-    with caplog.at_level(logging.WARNING):
-        summary = reextract([open_file], tmp_path / "out")
-    assert "torn tail" in caplog.text
+    done = run_reextract(open_file, "--out", tmp_path / "out", stats=tmp_path / "stats")
+    assert done.returncode == 0, done.stderr
+    assert "torn tail" in done.stderr
     assert without_crawled_at(read_items(tmp_path / "out", "gialai")) == [expected_item(page)]
-    assert summary.counts["responses"] == 5
+    assert run_stats(tmp_path / "stats")["vn/replay/responses"] == 5
 
 
-def test_reextract_cli_with_site_override_prints_a_summary(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from crawler.reextract import main, read_items
+def test_reextract_cli_with_site_override_prints_a_summary(tmp_path: Path) -> None:
+    from crawler.reextract import read_items
 
     _, page = gialai_archive(tmp_path)
     (path,) = warc_files([tmp_path / "warc"])
     moved = tmp_path / "elsewhere" / "archive.warc.gz"  # no site in the path; the flag names it
     moved.parent.mkdir()
     path.rename(moved)
-    assert main([str(moved), "--out", str(tmp_path / "out"), "--site", "gialai"]) == 0
-    printed = capsys.readouterr().out
-    assert "records 11" in printed and "articles 1" in printed and "written 1" in printed
+    from crawler.reextract import plan
+
+    # Without --site, the warcinfo record names the site and the base URL the crawl used.
+    assert [(job.site, job.base_url, job.files) for job in plan([moved])] == [("gialai", REPLICA, [moved])]
+    done = run_reextract(moved, "--out", tmp_path / "out", "--site", "gialai")
+    assert done.returncode == 0, done.stderr
+    printed = done.stdout
+    assert printed.startswith("reextract: 1 sites (gialai) from 1 WARC files")
+    assert "finish_reason" in printed and "finished" in printed  # the crawl's summary table
+    assert "gialai: 1 re-extracted (no archived run's items to compare with)" in printed
     assert without_crawled_at(read_items(tmp_path / "out", "gialai")) == [expected_item(page)]
 
-    assert main([str(tmp_path / "nothing-here"), "--out", str(tmp_path / "out")]) == 2
-    assert main([str(moved), "--site", "nosuchsite"]) == 2
+    assert run_reextract(tmp_path / "nothing-here", "--out", tmp_path / "out").returncode == 2
+    assert run_reextract(moved, "--site", "nosuchsite").returncode == 2
+
+
+def test_a_non_warc_input_is_one_clear_error_line(tmp_path: Path) -> None:
+    done = run_reextract(ROOT / "README.md", "--out", tmp_path / "out")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"error: {ROOT / 'README.md'} is not a WARC file (.warc.gz, .warc or their .open files)"
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_comparison_counts_changed_new_and_missing_items(tmp_path: Path) -> None:
+    from crawler.reextract import compare
+
+    def feed(root: Path, items: list[tuple[str, str, int]]) -> None:
+        (root / "gialai").mkdir(parents=True)
+        lines = [json.dumps({"id": i, "content_hash": h, "revision": r}) for i, h, r in items]
+        (root / "gialai" / "gialai-1-w-1.jsonl").write_text("\n".join(lines) + "\n")
+
+    archived, out = tmp_path / "data", tmp_path / "out"
+    # a: edited in the crawl (revision 2 is what counts); b: unchanged; c: not re-extracted.
+    feed(archived, [("a", "h1", 1), ("b", "h2", 1), ("c", "h3", 1), ("a", "h1b", 2)])
+    # a: the parser now gives another hash; d: an article the old parser refused.
+    feed(out, [("a", "h9", 1), ("b", "h2", 1), ("d", "h4", 1)])
+    result = compare("gialai", out, [archived, tmp_path / "elsewhere"])
+    assert (result.reextracted, result.changed, result.new, result.missing) == (3, 1, 1, 1)
+    assert result.line() == f"gialai: 3 re-extracted, 1 changed, 1 new, 1 missing (compared with {archived})"
+    alone = compare("gialai", out, [])
+    assert alone.line() == "gialai: 3 re-extracted (no archived run's items to compare with)"
+
+
+# ---- the replay middleware on its own ---------------------------------------------------------
+
+
+def replay(tmp_path: Path, **settings: Any) -> Any:
+    from crawler.warcreplay import WarcReplayMiddleware
+
+    crawler = get_crawler(GialaiSpider, {"VN_REPLAY_WARC": [str(tmp_path / "warc")], **settings})
+    return WarcReplayMiddleware.from_crawler(crawler)
+
+
+def test_replay_answers_from_the_archive_and_counts_misses(tmp_path: Path) -> None:
+    from crawler.warcreplay import ReplayMiss
+
+    mw = middleware(tmp_path, GialaiSpider)
+    flaky = [
+        served("/flaky/", b"busy", status=503, vn_page="article"),
+        served("/flaky/", b"<html><body>ok</body></html>", vn_page="article"),
+        served("/flaky/", b"busy again", status=503, vn_page="article"),  # a later retry that failed
+    ]
+    for request, response in (served(ARTICLE_PATH, b"<html>page</html>", encode=True), *flaky):
+        mw.process_response(request, response)
+    close(mw)
+    rp = replay(tmp_path)
+
+    answer = rp.process_request(Request(REPLICA + ARTICLE_PATH))
+    assert answer.status == 200 and "replayed" in answer.flags
+    assert answer.headers["Content-Encoding"] == b"gzip"  # as archived: decoded by HttpCompression
+    assert gzip.decompress(answer.body) == b"<html>page</html>"
+    # Several answers: the last one that is not a retryable status is the one the crawl kept.
+    assert rp.process_request(Request(REPLICA + "/flaky/")).body == b"<html><body>ok</body></html>"
+    # A POST is another request; an unknown URL is a miss: counted, never fetched.
+    for request in (Request(REPLICA + ARTICLE_PATH, method="POST"), Request(REPLICA + "/nope/")):
+        with pytest.raises(ReplayMiss):
+            rp.process_request(request)
+    stats = rp.crawler.stats
+    assert (stats.get_value("vn/replay/hit"), stats.get_value("vn/replay/miss")) == (2, 2)
+    # Requested at the end if the walk misses them: VN-Page "article" pages, and HTML-200 pages of
+    # archives that do not say (the first one here has no VN-Page field).
+    assert list(rp.index.article_urls) == [REPLICA + ARTICLE_PATH, REPLICA + "/flaky/"]
+
+
+def test_replay_is_off_without_files(tmp_path: Path) -> None:
+    from crawler.warcreplay import WarcReplayMiddleware
+
+    with pytest.raises(NotConfigured):
+        WarcReplayMiddleware.from_crawler(get_crawler(GialaiSpider, {}))
+    (tmp_path / "notes.warc.gz").write_text("not a warc")
+    with pytest.raises(ValueError, match="not a WARC file"):
+        WarcReplayMiddleware.from_crawler(get_crawler(GialaiSpider, {"VN_REPLAY_WARC": [str(tmp_path)]}))
 
 
 # ---- end to end: crawl a replica with WARC on, stop it, re-extract offline -------------------
 
-ROOT = Path(__file__).resolve().parent.parent
 E2E_SITES = ("dongthap", "gialai")  # one Liferay (Asset Publisher ADT), one WordPress (REST discovery)
-
-
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
 
 
 def crawl_command(key: str, base_url: str, data: Path) -> list[str]:
@@ -427,9 +533,12 @@ def test_reextracted_items_equal_the_crawled_ones(tmp_path: Path) -> None:
     command = [sys.executable, "-m", "crawler.reextract", *map(str, warc_dirs), "--out", str(out)]
     done = subprocess.run(command, cwd=ROOT, env=_env(), capture_output=True, text=True, timeout=50)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith("reextract: ")
+    assert done.stdout.startswith("reextract: 2 sites (dongthap, gialai)")
 
     for key in E2E_SITES:
         crawled = read_items(data[key], key)
         assert len(crawled) >= 12, key
         assert _comparable(read_items(out, key)) == _comparable(crawled), key
+        # Compared with the archived run (the crawl's data dir the WARC files are in): no change.
+        line = f"{key}: {len(crawled)} re-extracted, 0 changed, 0 new, 0 missing (compared with {data[key]})"
+        assert line in done.stdout, done.stdout

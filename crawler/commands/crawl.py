@@ -16,6 +16,7 @@ from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
 from crawler.cli import CrawlErrors, known_errors, report, unknown_name
+from crawler.internals import command_crawler
 from crawler.runner import crawl_stats
 from crawler.summary import SiteSummary, format_table
 
@@ -34,7 +35,7 @@ class Command(ScrapyCrawlCommand):
             check = getattr(spidercls, "check_arguments", None)
             if check is not None:
                 check(opts.spargs)
-            crawler = self._create_crawler(spidercls)
+            crawler = command_crawler(self, spidercls)
         except known_errors() as exc:
             self.exitcode = report(exc, self.settings)
             return

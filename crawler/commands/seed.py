@@ -14,6 +14,7 @@ from scrapy.commands import BaseRunSpiderCommand
 from scrapy.exceptions import UsageError
 
 from crawler.distributed import distributed_enabled, frontier_for
+from crawler.internals import command_crawler
 
 
 class Command(BaseRunSpiderCommand):
@@ -51,7 +52,7 @@ class Command(BaseRunSpiderCommand):
         if len(args) != 1:
             raise UsageError("give exactly one site key")
         assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
+        crawler = command_crawler(self, args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:

@@ -38,8 +38,7 @@ from scrapy.exceptions import (
     ResponseDataLossError,
 )
 from twisted.internet import error as tx_error
-from twisted.web._newclient import ResponseFailed
-from twisted.web.client import HTTPConnectionPool
+from twisted.web.client import HTTPConnectionPool, ResponseFailed
 
 logger = logging.getLogger(__name__)
 

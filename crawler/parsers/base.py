@@ -7,6 +7,8 @@ keep per-page state on `self`.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -29,14 +31,49 @@ class ParseError(ValueError):
     """A page that cannot be parsed at all (not HTML, wrong template). The message says why."""
 
 
+# The parser methods that return an Article: each item they return records which parser built it.
+ARTICLE_METHODS = ("parse_article", "parse_rest_post")
+
+
+def record_extraction(article: Article | None, template: str, version: str) -> Article | None:
+    """Set `extraction["template"]` and `["parser_version"]` on `article`, keeping other keys
+    (e.g. a `fallback` list). Pure and cheap: one small dict per item."""
+    if article is not None:
+        article.extraction = {**(article.extraction or {}), "template": template, "parser_version": version}
+    return article
+
+
+def _recording(method: Callable[..., Article | None]) -> Callable[..., Article | None]:
+    @functools.wraps(method)
+    def wrapper(self: TemplateParser, *args: Any, **kwargs: Any) -> Article | None:
+        return record_extraction(method(self, *args, **kwargs), self.template, self.version)
+
+    wrapper.records_extraction = True  # type: ignore[attr-defined]
+    return wrapper
+
+
 class TemplateParser:
     """Base of all template parsers.
 
-    Subclasses set `template` (the registry's template key) and implement the methods.
-    `options` are the registry entry's per-site overrides (e.g. ``{"wp_timezone": "UTC"}``).
+    Subclasses set `template` (the registry's template key) and `version`, and implement the
+    methods. `options` are the registry entry's per-site overrides (e.g. ``{"wp_timezone": "UTC"}``).
+
+    Versions, as Fundus does: a parser class declares its own `version` ("MAJOR.MINOR"; a
+    selector fix bumps the minor, a new field the major) and every item it returns records it
+    with the template key in `Article.extraction`, so a re-extraction can tell which items a
+    parser change touched. Subclasses need nothing for that: `parse_article` and
+    `parse_rest_post`, wherever they are defined, are wrapped once at class creation.
     """
 
     template: ClassVar[str] = ""
+    version: ClassVar[str] = "0"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in ARTICLE_METHODS:
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "records_extraction", False):
+                setattr(cls, name, _recording(method))
 
     def __init__(self, base_url: str, options: dict[str, Any] | None = None) -> None:
         self.base_url = base_url.rstrip("/")

@@ -21,8 +21,9 @@ from twisted.python.failure import Failure
 
 from crawler.items import Article
 from crawler.normalize.text import page_markup
-from crawler.parsepool import ParsePool, parser_spec
+from crawler.parsepool import ParsePool
 from crawler.parsers import Listing, parser_for
+from crawler.parsers.cache import parser_spec
 from crawler.rejects import RejectLog
 from crawler.render import configure as configure_rendering
 from crawler.render import request_meta
