@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 
 class Image(TypedDict):
@@ -36,6 +36,10 @@ class Article:
     tags: list[str] = field(default_factory=list)
     source_id: str | None = None  # the CMS's own id when known, e.g. "wp:1234", "liferay:85214"
     language: str = "vi"
+    # How the parser found the fields: {"template": <template key>, "fallback": [<field>, ...]},
+    # the fields (sorted) that the template's own selectors missed and the family's stock
+    # structure gave. None for items not built by a template parser.
+    extraction: dict[str, Any] | None = None
     # Provenance, filled by the spider.
     site: str | None = None
     fetched_url: str | None = None
