@@ -1148,7 +1148,8 @@ class _Family:
         for text in body:
             if text in drop:
                 continue
-            if date and len(text) <= _MAX_DATE_TEXT and parse_vn_date(text):
+            if date and len(text) <= _MAX_DATE_TEXT and parse_vn_date(text) == date:
+                date = None  # the date line, once
                 continue
             out.append(text)
         return out
