@@ -222,6 +222,7 @@ OUTSIDE_DATE_SELECTORS: tuple[str, ...] = (
     "[itemprop=datePublished][datetime]",
     ".entry-published",
     ".entry-date",
+    ".published",  # Divi's post title module, hAtom
 )
 FAMILY_TITLE_SELECTORS: tuple[str, ...] = (
     "h1.entry-title",
@@ -539,12 +540,17 @@ class WordPressParser(TemplateParser):
             iso = self._iso(raw)
             if iso:
                 return iso
+        anywhere = self._published_anywhere(page)
+        if anywhere:
+            return anywhere
         for css in self.visible_date_selectors:
             for node in page.css(css):
+                if _in_other_post(node, page.post_id):
+                    continue  # a widget's or a teaser's date
                 iso = parse_vn_date(_node_text(node))
                 if iso:
                     return iso
-        return self._published_anywhere(page)
+        return None
 
     def _published_anywhere(self, page: _Page) -> str | None:
         """hAtom / schema.org dates wherever the theme prints them (tagDiv's tdb blocks and
