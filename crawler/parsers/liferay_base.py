@@ -1007,7 +1007,9 @@ def _is_link_list(el: Node) -> bool:
 
 FAMILY_MIN_TEXT = 80
 FAMILY_MIN_PROSE = 200
-_FAMILY_NOT_IN = "nav, footer, .asset-abstract, .portlet-navigation, [role='navigation']"
+# Below these, web content is navigation or a listing's teaser.
+_FAMILY_NOT_IN_TAGS = frozenset({"nav", "footer"})
+_FAMILY_NOT_IN_CLASSES = frozenset({"asset-abstract", "portlet-navigation"})
 _FAMILY_TITLE = (".asset-title", ".header-title", ".component-title", "h1", "h2", "h3")
 _FAMILY_DATE = (
     ".metadata-publish-date",
@@ -1024,6 +1026,42 @@ _MAX_DATE_TEXT = 60
 _UNSET = object()
 
 
+def _classes_of(el: Node) -> set[str]:
+    return set((el.attrs.get("class") or "").split())
+
+
+def _asset_of(doc: Node, el: Node) -> Node | None:
+    """The .asset-full-content block at or above `el`: one page query, then a walk up comparing
+    node ids (a CSS query asked from `el` would scan its whole subtree)."""
+    assets = {a.mem_id: a for a in doc.css(".asset-full-content")}
+    if assets:
+        for node in (el, *ancestors(el)):
+            found = assets.get(node.mem_id)
+            if found is not None:
+                return found
+    return None
+
+
+def _in_chrome(el: Node) -> bool:
+    """Below a <nav>, a <footer>, a navigation portlet or a listing's abstract."""
+    for node in ancestors(el):
+        if node.tag in _FAMILY_NOT_IN_TAGS or not _FAMILY_NOT_IN_CLASSES.isdisjoint(_classes_of(node)):
+            return True
+        if node.attrs.get("role") == "navigation":
+            return True
+    return False
+
+
+@cache
+def _union(selectors: Selectors) -> str:
+    return ", ".join(selectors)
+
+
+def _letters(el: Node) -> int:
+    """Characters of the element's text, each text node stripped (lexbor's text, in C)."""
+    return len(el.text(deep=True, separator="", strip=True))
+
+
 class _Family:
     """The family's stock structure of one page, found on first use; `fallback` names the
     fields it gave."""
@@ -1033,6 +1071,7 @@ class _Family:
         self.doc = doc
         self.fallback: set[str] = set()
         self._scope: object = _UNSET
+        self._roots_found: list[Node] | None = None
 
     def used(self, *names: str) -> None:
         self.fallback.update(names)
@@ -1047,10 +1086,11 @@ class _Family:
     def _find_scope(self) -> Node | None:
         for sel in self.parser.family_scope_selectors:
             best, best_len = None, 0
+            in_asset = sel.startswith(".asset-full-content")
             for el in css(self.doc, sel):
-                if any(matches(a, _FAMILY_NOT_IN) for a in ancestors(el)):
+                if not in_asset and _in_chrome(el):
                     continue
-                size = self._article_text(el)
+                size = self._article_text(el, in_asset or _asset_of(self.doc, el) is not None)
                 if size > best_len:
                     best, best_len = el, size
             if best is not None:
@@ -1058,34 +1098,31 @@ class _Family:
         return None
 
     @staticmethod
-    def _article_text(el: Node) -> int:
-        """How much article text `el` holds; 0 for chrome. The asset's own block needs
-        FAMILY_MIN_TEXT characters; a web-content portlet elsewhere on the page (banners, link
-        boxes, a side note) must read as an article: two paragraphs, FAMILY_MIN_PROSE characters."""
-        in_asset = matches(el, ".asset-full-content") or any(
-            matches(a, ".asset-full-content") for a in ancestors(el)
-        )
+    def _article_text(el: Node, in_asset: bool) -> int:
+        """How much article text `el` holds (characters, spaces left out); 0 for chrome. The
+        asset's own block needs FAMILY_MIN_TEXT; a web-content portlet elsewhere on the page
+        (banners, link boxes, a side note) must read as an article: two paragraphs,
+        FAMILY_MIN_PROSE characters."""
         if in_asset:
-            size = len(node_text(el))
+            size = _letters(el)
             return size if size >= FAMILY_MIN_TEXT else 0
-        paragraphs = [t for t in (node_text(p) for p in el.css("p")) if t]
-        size = sum(len(t) for t in paragraphs)
-        return size if len(paragraphs) >= 2 and size >= FAMILY_MIN_PROSE else 0
-
-    def _asset(self) -> Node | None:
-        """The asset's full-content block around the scope (title and metadata sit there)."""
-        scope = self.scope
-        if scope is None:
-            return None
-        if matches(scope, ".asset-full-content"):
-            return scope
-        return next((a for a in ancestors(scope) if matches(a, ".asset-full-content")), None)
+        sizes = [n for n in (_letters(p) for p in el.css("p")) if n]
+        return sum(sizes) if len(sizes) >= 2 and sum(sizes) >= FAMILY_MIN_PROSE else 0
 
     def _roots(self) -> list[Node]:
-        return [r for r in (self._asset(), self.scope) if r is not None]
+        """The asset's full-content block around the scope (title and metadata sit there), then
+        the scope; found once."""
+        if self._roots_found is None:
+            scope = self.scope
+            asset = _asset_of(self.doc, scope) if scope is not None else None
+            self._roots_found = [r for r in (asset, scope) if r is not None]
+        return self._roots_found
 
     def _first(self, selectors: Selectors) -> str | None:
+        union = _union(selectors)  # mostly nothing matches: one query says so
         for root in self._roots():
+            if root.css_first(union) is None:
+                return None  # the roots are nested: nothing in the outer one, nothing inside
             text = self.parser.first_text(root, selectors)
             if text:
                 return text

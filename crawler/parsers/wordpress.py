@@ -243,6 +243,7 @@ FAMILY_FEATURED_SELECTORS: tuple[str, ...] = (
     ".et_pb_title_featured_container",
     ".et_pb_image",
 )
+_FAMILY_FEATURED_QUERY = ", ".join(FAMILY_FEATURED_SELECTORS)
 FAMILY_FEATURED_CAPTIONS: tuple[str, ...] = (
     ".single-caption-text",
     ".penci-featured-caption",
@@ -253,18 +254,6 @@ FAMILY_FEATURED_CAPTIONS: tuple[str, ...] = (
 )
 _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TEASER_LINK = ".entry-title a[href], h2 a[href], h3 a[href], a[rel=bookmark]"
-
-
-def _hidden(el: Node) -> bool:
-    """Hidden from readers: `hidden`, aria-hidden, display:none / visibility:hidden, or a
-    <template>/<noscript> (their markup is no visible text)."""
-    if el.tag in ("template", "noscript"):
-        return True
-    attrs = el.attributes
-    if "hidden" in attrs or (attrs.get("aria-hidden") or "").strip().lower() == "true":
-        return True
-    style = attrs.get("style")
-    return bool(style) and _HIDDEN_STYLE_RE.search(style) is not None
 
 
 def _other_post(el: Node, post: str | None) -> bool:
@@ -283,22 +272,49 @@ def _has_post_class(el: Node) -> bool:
     return "type-post" in cls.split() or "td_module_wrap" in cls.split()
 
 
-def _not_content(node: Node, post: str | None) -> bool:
+_NOT_CONTENT_TAGS = frozenset({"li", "a", "aside", "nav", "footer"})
+_NOT_DATE_TAGS = frozenset({"aside", "nav", "footer"})
+
+
+def _not_content(node: Node, post: str | None, *, date: bool = False) -> bool:
     """Whether `node` cannot be the post's content: hidden, or inside a teaser of another
-    post, a link list, a widget, the sidebar or the navigation."""
-    for el in (node, *ancestors(node)):
-        if el.tag in ("body", "html"):
-            break
-        if _hidden(el) or _other_post(el, post):
+    post, a list item, a link, a widget, the sidebar or the navigation. For a `date`, hidden
+    elements, list items and links are fine (hCard-style dates, a date linked to the post).
+
+    One walk up the tree, one attribute read per ancestor (a CSS query asked from the node
+    would scan its whole subtree)."""
+    node_id = node.mem_id
+    el: Node | None = node
+    while el is not None and el.is_element_node:
+        tag = el.tag
+        if tag in ("body", "html"):
+            return False
+        attrs = el.attributes
+        if not date:
+            if tag in ("template", "noscript") or "hidden" in attrs:
+                return True
+            if (attrs.get("aria-hidden") or "").strip().lower() == "true":
+                return True
+            style = attrs.get("style")
+            if style and _HIDDEN_STYLE_RE.search(style):
+                return True
+        cls = attrs.get("class") or ""
+        if el.mem_id != node_id and (
+            tag in (_NOT_DATE_TAGS if date else _NOT_CONTENT_TAGS)
+            or attrs.get("id") == "sidebar"
+            or (cls and not _NOT_LOOP_CLASSES.isdisjoint(cls.split()))
+        ):
             return True
-        if el is not node and (el.tag in ("li", "a") or _not_loop(el)):
+        if (tag == "article" or "type-post" in cls or "td_module_wrap" in cls) and _other_post(el, post):
             return True
+        el = el.parent
     return False
 
 
 def _in_other_post(node: Node, post: str | None) -> bool:
-    """Inside another post's teaser, a widget, the sidebar or the navigation."""
-    return any(_other_post(el, post) or _not_loop(el) for el in (node, *ancestors(node)))
+    """Inside another post's teaser, a widget, the sidebar or the navigation (a date there is
+    not this post's; hidden dates, hCard-style, count)."""
+    return _not_content(node, post, date=True)
 
 
 def _before(root: Node, a: Node, b: Node) -> bool:
@@ -422,7 +438,10 @@ class WordPressParser(TemplateParser):
             fallback.update(name for name in ("images", "captions") if getattr(content, name))
             if content.byline:
                 fallback.add("author")
-        featured = self._featured(page, canonical, container)
+        # The family's featured blocks are looked for when the theme names none of its own, or
+        # when its content selectors missed too (a changed template).
+        family_featured = not self.featured_selectors or how != "own"
+        featured = self._featured(page, canonical, container, family=family_featured)
         images = self._with_featured(featured, content.images)
         captions = self._captions_with_featured(featured, content.captions)
         title = self._title(page)
@@ -625,9 +644,11 @@ class WordPressParser(TemplateParser):
             return None  # shown as the first paragraph too: it is body
         return lead
 
-    def _featured(self, page: _Page, base: str, content: Node | None = None) -> Image | None:
+    def _featured(
+        self, page: _Page, base: str, content: Node | None = None, *, family: bool = False
+    ) -> Image | None:
         node = self._first_node(page, self.featured_selectors) if self.featured_selectors else None
-        if node is None:
+        if node is None and family:
             node = self._family_featured(page, content)
         if node is None:
             return None
@@ -648,13 +669,14 @@ class WordPressParser(TemplateParser):
         """The featured (lead) image block the common themes print above the content: tagDiv
         tdb, Jannah, Soledad, Divi. Not a teaser's thumbnail, a widget's, or one below the content."""
         post = page.post_id
-        for css in FAMILY_FEATURED_SELECTORS:
-            for node in page.css(css):
-                if _not_content(node, post) or node.css_first("img") is None:
-                    continue
-                if content is not None and not _before(page.root, node, content):
-                    continue
-                return node
+        # One page query; the first block in document order wins (lexbor lists a block once per
+        # selector it matches, and an inner block after its outer one).
+        for node in page.root.css(_FAMILY_FEATURED_QUERY):
+            if _not_content(node, post) or node.css_first("img") is None:
+                continue
+            if content is not None and not _before(page.root, node, content):
+                continue
+            return node
         return None
 
     @staticmethod
@@ -946,7 +968,7 @@ class NewspaperParser(WordPressParser):
     category_selectors = (".td-post-header .td-category a", *WordPressParser.category_selectors)
     tag_selectors = (".td-post-source-tags .td-tags a", *WordPressParser.tag_selectors)
     lead_selectors = (".td-post-sub-title",)
-    featured_selectors = (".td-post-featured-image",)
+    featured_selectors = (".td-post-featured-image", ".tdb_single_featured_image")
     extra_remove = (
         ".td-post-sharing-top",
         ".td-post-sharing-bottom",
