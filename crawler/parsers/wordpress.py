@@ -69,6 +69,7 @@ class _Page:
                 if key not in self.meta:
                     self.meta[key] = attrs.get("content") or ""
         self.scopes: dict[str, list[Node]] = {}
+        self.here: str | None = None  # the post's canonical URL, once known
 
     @cached_property
     def post_id(self) -> str | None:
@@ -256,15 +257,23 @@ _HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.
 _TEASER_LINK = ".entry-title a[href], h2 a[href], h3 a[href], a[rel=bookmark]"
 
 
-def _other_post(el: Node, post: str | None) -> bool:
+def _other_post(el: Node, page: _Page) -> bool:
     """An <article> (or loop item) that is another post's teaser: another post id, or a title
-    link and no <h1> (a single post prints its title as the page's <h1>)."""
+    link to another URL and no <h1> (a single post prints its title as the page's <h1>)."""
     if el.tag != "article" and not _has_post_class(el):
         return False
     m = _POST_ID_RE.match((el.attrs.get("id") or "").strip())
     if m:
-        return post is not None and m.group(1) != post
-    return el.css_first("h1") is None and el.css_first(_TEASER_LINK) is not None
+        return page.post_id is not None and m.group(1) != page.post_id
+    if el.css_first("h1") is not None:
+        return False
+    link = el.css_first(_TEASER_LINK)
+    if link is None:
+        return False
+    if page.here is None:
+        return True
+    href = absolute_url(link.attrs.get("href"), page.here)
+    return href is None or wp_canonical_url(href) != page.here
 
 
 def _has_post_class(el: Node) -> bool:
@@ -276,7 +285,7 @@ _NOT_CONTENT_TAGS = frozenset({"li", "a", "aside", "nav", "footer"})
 _NOT_DATE_TAGS = frozenset({"aside", "nav", "footer"})
 
 
-def _not_content(node: Node, post: str | None, *, date: bool = False) -> bool:
+def _not_content(node: Node, page: _Page, *, date: bool = False) -> bool:
     """Whether `node` cannot be the post's content: hidden, or inside a teaser of another
     post, a list item, a link, a widget, the sidebar or the navigation. For a `date`, hidden
     elements, list items and links are fine (hCard-style dates, a date linked to the post).
@@ -305,16 +314,16 @@ def _not_content(node: Node, post: str | None, *, date: bool = False) -> bool:
             or (cls and not _NOT_LOOP_CLASSES.isdisjoint(cls.split()))
         ):
             return True
-        if (tag == "article" or "type-post" in cls or "td_module_wrap" in cls) and _other_post(el, post):
+        if (tag == "article" or "type-post" in cls or "td_module_wrap" in cls) and _other_post(el, page):
             return True
         el = el.parent
     return False
 
 
-def _in_other_post(node: Node, post: str | None) -> bool:
+def _in_other_post(node: Node, page: _Page) -> bool:
     """Inside another post's teaser, a widget, the sidebar or the navigation (a date there is
     not this post's; hidden dates, hCard-style, count)."""
-    return _not_content(node, post, date=True)
+    return _not_content(node, page, date=True)
 
 
 def _before(root: Node, a: Node, b: Node) -> bool:
@@ -428,6 +437,7 @@ class WordPressParser(TemplateParser):
         if page is None or not self._is_post(page):
             return None
         canonical = self._page_url(page, url)
+        page.here = canonical
         fallback: set[str] = set()
         container, how = self._content_area(page)
         remove = self.remove if how != "article" else (*self.remove, *self._article_chrome())
@@ -510,19 +520,18 @@ class WordPressParser(TemplateParser):
         "family" (WordPress's stock content areas) or "article" (the single post's <article>);
         (None, "") when nothing matches. Never a hidden element, nor one inside another post's
         teaser, a widget or a link list."""
-        post = page.post_id
         for how, selectors in (("own", self.content_selectors), ("family", FAMILY_CONTENT_SELECTORS)):
             for css in selectors:
                 first = page.first(css)
                 if first is None:
                     continue
-                if not _not_content(first, post):
+                if not _not_content(first, page):
                     return first, how
                 for node in page.css(css)[1:]:
-                    if not _not_content(node, post):
+                    if not _not_content(node, page):
                         return node, how
         for node in page.css(FAMILY_ARTICLE_SELECTOR):
-            if node.css_first("h1") is not None and not _not_content(node, post):
+            if node.css_first("h1") is not None and not _not_content(node, page):
                 return node, "article"
         return None, ""
 
@@ -564,7 +573,7 @@ class WordPressParser(TemplateParser):
             return anywhere
         for css in self.visible_date_selectors:
             for node in page.css(css):
-                if _in_other_post(node, page.post_id):
+                if _in_other_post(node, page):
                     continue  # a widget's or a teaser's date
                 iso = parse_vn_date(_node_text(node))
                 if iso:
@@ -574,10 +583,9 @@ class WordPressParser(TemplateParser):
     def _published_anywhere(self, page: _Page) -> str | None:
         """hAtom / schema.org dates wherever the theme prints them (tagDiv's tdb blocks and
         builders put them outside <article>), but not another post's (teasers, widgets)."""
-        post = page.post_id
         for css in OUTSIDE_DATE_SELECTORS:
             for node in page.css(css):
-                if _in_other_post(node, post):
+                if _in_other_post(node, page):
                     continue
                 attrs = node.attrs
                 iso = self._iso(attrs.get("datetime") or attrs.get("content")) or parse_vn_date(
@@ -668,11 +676,10 @@ class WordPressParser(TemplateParser):
     def _family_featured(page: _Page, content: Node | None) -> Node | None:
         """The featured (lead) image block the common themes print above the content: tagDiv
         tdb, Jannah, Soledad, Divi. Not a teaser's thumbnail, a widget's, or one below the content."""
-        post = page.post_id
         # One page query; the first block in document order wins (lexbor lists a block once per
         # selector it matches, and an inner block after its outer one).
         for node in page.root.css(_FAMILY_FEATURED_QUERY):
-            if _not_content(node, post) or node.css_first("img") is None:
+            if _not_content(node, page) or node.css_first("img") is None:
                 continue
             if content is not None and not _before(page.root, node, content):
                 continue
