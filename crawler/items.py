@@ -37,6 +37,9 @@ class Article:
     tags: list[str] = field(default_factory=list)
     source_id: str | None = None  # the CMS's own id when known, e.g. "wp:1234", "liferay:85214"
     language: str = "vi"
+    # How the parser found the fields: {"template": <template key>, "parser_version": <its version>,
+    # "fallback": [<field>, ...]}, the fields (sorted) that the template's own selectors missed and
+    # the family's stock structure gave. None for items not built by a template parser.
     extraction: dict[str, Any] | None = None
     # Provenance, filled by the spider.
     site: str | None = None

@@ -35,7 +35,11 @@ def test_items_record_the_template_and_parser_version(site: str) -> None:
     url = (case / "url.txt").read_text(encoding="utf-8").strip()
     item = extract_page(url, (case / "page.html").read_bytes())
     template = site_for_url(url).template
-    assert item["extraction"] == {"template": template, "parser_version": PARSERS[template].version}
+    assert item["extraction"] == {
+        "template": template,
+        "parser_version": PARSERS[template].version,
+        "fallback": [],
+    }
     assert item["schema_version"] == SCHEMA_VERSION == "1.1"
     jsonschema.Draft202012Validator(SCHEMA).validate(item)
 
@@ -49,7 +53,7 @@ def test_a_rest_built_wordpress_item_records_it_too() -> None:
         "date": "2024-01-02T08:00:00",
     }
     article = parser.parse_rest_post(post)
-    assert article.extraction == {"template": "wp-sahifa", "parser_version": "1.0"}
+    assert article.extraction == {"template": "wp-sahifa", "parser_version": "1.0", "fallback": []}
 
 
 def test_a_subclass_override_is_recorded_under_its_own_template_and_version() -> None:
@@ -64,7 +68,7 @@ def test_a_subclass_override_is_recorded_under_its_own_template_and_version() ->
     url = (case / "url.txt").read_text(encoding="utf-8").strip()
     article = Redesign("https://www.dongthap.gov.vn").parse_article((case / "page.html").read_bytes(), url)
     assert article is not None
-    assert article.extraction == {"template": "liferay-adt-2025", "parser_version": "2.0"}
+    assert article.extraction == {"template": "liferay-adt-2025", "parser_version": "2.0", "fallback": []}
 
 
 def test_other_extraction_keys_are_kept_and_none_stays_none() -> None:

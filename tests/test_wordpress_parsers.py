@@ -528,15 +528,21 @@ def test_replica_rest_can_be_closed(status: int) -> None:
 
 
 @pytest.mark.parametrize("site", WP_SITES)
-def test_replica_drift_variant_loses_the_page_body_not_the_rest_body(site: str) -> None:
+def test_replica_drift_variant_reads_the_page_body_from_the_post_article(site: str) -> None:
+    """The drift variant renames the theme's content container: the parser reads the body from
+    the single post's <article> (without its header, meta and chrome) and says so."""
     r = _replica(site, variant="drift")
     parser = _parser(site, BASE)
     post = next(p for p in r.posts if p.article.extra.get("reference"))
     html = r.handle(post.path, {}).bytes().decode()
     article = parser.parse_article(html, post.url)
     assert article is not None and article.title and article.published_at
-    assert article.body == [], "a renamed container must show up as a missing body, not as chrome"
+    assert article.body == _expected(r, post)["body"], "the body, without chrome"
+    assert article.extraction is not None and "body" in article.extraction["fallback"]
     assert parser.parse_rest_post(r.rest_entry(post), html, post.url).body == _expected(r, post)["body"]
+    undrifted = _replica(site)
+    plain = parser.parse_article(undrifted.handle(post.path, {}).bytes().decode(), post.url)
+    assert plain is not None and plain.extraction == {"template": parser.template, "fallback": []}
 
 
 @pytest.mark.parametrize("site", WP_SITES)

@@ -37,9 +37,17 @@ ARTICLE_METHODS = ("parse_article", "parse_rest_post")
 
 def record_extraction(article: Article | None, template: str, version: str) -> Article | None:
     """Set `extraction["template"]` and `["parser_version"]` on `article`, keeping other keys
-    (e.g. a `fallback` list). Pure and cheap: one small dict per item."""
+    (e.g. a `fallback` list, `[]` when the parser named none). Pure and cheap: one small dict per item."""
     if article is not None:
-        article.extraction = {**(article.extraction or {}), "template": template, "parser_version": version}
+        found = article.extraction or {}
+        if found.get("parser_version") and found.get("template") != template:
+            return article  # a delegating parser (auto): the parser that did the work is named
+        article.extraction = {
+            **found,
+            "template": template,
+            "parser_version": version,
+            "fallback": found.get("fallback", []),
+        }
     return article
 
 

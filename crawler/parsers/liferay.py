@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from typing import ClassVar
-from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlsplit, urlunsplit
 
 from crawler.normalize.urls import canonicalize_url
 from crawler.parsers.base import TemplateParser
@@ -137,42 +137,146 @@ class PublishingPortalParser(LiferayFamilyParser):
 
 
 _ASSET_RE = re.compile(r"^(?P<prefix>.*?)/-/asset_publisher/(?P<inst>[^/]+)/content/(?P<slug>id/\d+|[^/]+)")
+# Friendly URLs of a web content's display page: /-/<slug>, /-/content/<slug> and
+# /web/<group>/-/<slug> (6.2 and 7.x), /w/<slug> (7.3+); a site prefix (/web/<group>, a layout)
+# may come first. One slug segment ends the path.
+_FRIENDLY_RE = re.compile(r"^(?P<prefix>(?:/[^/]+)*?)/(?:-(?:/content)?|w)/(?P<slug>[^/]+)/?$")
+# Words after /-/ that name a portlet's own friendly route, not a web content.
+_NOT_SLUGS = frozenset(
+    "asset_publisher categories category tags tag blogs blog document_library documents search login "
+    "wiki message_boards calendar rss journal journal_content content knowledge_base".split()
+)
+_ARTICLE_PARAMS = ("_urltitle", "_assetentryid", "_articleid")  # portlet-namespaced, in order of preference
+_VIEW_ARTICLE_CONTENT = "/c/journal/view_article_content"
+
+
+def _friendly(path: str) -> re.Match[str] | None:
+    m = _FRIENDLY_RE.match(path)
+    if m is None or m["slug"].lower() in _NOT_SLUGS or "/-/" in m["prefix"] or m["prefix"].endswith("/-"):
+        return None
+    return m
 
 
 class AssetPublisherParser(LiferayFamilyParser):
-    """Liferay Asset Publisher pages: ``<layout>/-/asset_publisher/<instance>/content/<slug>``."""
+    """Liferay Asset Publisher and web content pages.
+
+    Article URLs: ``<layout>/-/asset_publisher/<instance>/content/<slug>``; the friendly URLs of a
+    web content (``/-/<slug>``, ``/-/content/<slug>``, ``/web/<group>/-/<slug>``, ``/w/<slug>``);
+    portlet links carrying ``?p_p_id=...`` with a namespaced ``urlTitle``, ``assetEntryId`` or
+    ``articleId``; and ``/c/journal/view_article_content?groupId=...&articleId=...``.
+    """
 
     strip_asset_layout: ClassVar[bool] = False
     listing_container_selectors: ClassVar[Selectors] = (
         ".portlet-asset-publisher",
         "[id^='p_p_id_101_INSTANCE']",
         "[id*='AssetPublisherPortlet_INSTANCE']",
+        # Liferay 7 search-container listings (a web content search, a Documents and Media list)
+        ".lfr-search-container",
+        ".search-container",
+        ".taglib-search-iterator",
     )
-    listing_item_selectors: ClassVar[Selectors] = (".asset-abstract",)
-    listing_link_selectors: ClassVar[Selectors] = (".asset-title a", ".asset-more a")
-    listing_date_selectors: ClassVar[Selectors] = (".metadata-publish-date", ".asset-metadata", ".date")
+    listing_item_selectors: ClassVar[Selectors] = (
+        ".asset-abstract",
+        "table.table tbody tr",
+        "table.taglib-search-iterator tr",
+        ".list-group-item",
+        ".lfr-search-container li",
+        ".search-container li",
+    )
+    listing_link_selectors: ClassVar[Selectors] = (
+        ".asset-title a",
+        ".asset-more a",
+        ".component-title a",
+        "a.lfr-search-container-link",
+        "td a",
+        "h2 a, h3 a, h4 a, h5 a",
+        "a",
+    )
+    listing_date_selectors: ClassVar[Selectors] = (
+        ".metadata-publish-date",
+        ".asset-metadata",
+        ".date",
+        "td.table-cell-date",
+        ".text-default",
+        "td",  # a search container's date column, whatever its class
+    )
 
     def _strip(self) -> bool:
         return bool(self.options.get("strip_asset_layout", self.strip_asset_layout))
 
+    @staticmethod
+    def _article_param(query: str) -> tuple[str, str, str] | None:
+        """(portlet id, parameter name, value) of a portlet link naming an article."""
+        if "_" not in query:
+            return None
+        pairs = _query_pairs(query)
+        for suffix in _ARTICLE_PARAMS:
+            for name, value in pairs:
+                low = name.lower()
+                if low.endswith(suffix) and low.startswith("_") and value.strip():
+                    portlet = name[1 : len(name) - len(suffix)]
+                    return portlet, name, value.strip()
+        return None
+
+    @staticmethod
+    def _journal_content(parts: SplitResult) -> tuple[str, str] | None:
+        """(groupId, articleId) of a /c/journal/view_article_content URL."""
+        if not parts.path.rstrip("/").endswith(_VIEW_ARTICLE_CONTENT):
+            return None
+        params = {name.lower(): value.strip() for name, value in _query_pairs(parts.query)}
+        article = params.get("articleid")
+        return (params.get("groupid", ""), article) if article else None
+
     def is_article_url(self, url: str) -> bool:
-        return _ASSET_RE.match(urlsplit(url).path) is not None
+        parts = urlsplit(url)
+        return (
+            _ASSET_RE.match(parts.path) is not None
+            or _friendly(parts.path) is not None
+            or self._journal_content(parts) is not None
+            or self._article_param(parts.query) is not None
+        )
 
     def canonical_url(self, url: str) -> str:
         parts = urlsplit(url)
         m = _ASSET_RE.match(parts.path)
-        if not m:
-            return canonicalize_url(url)
-        prefix = "" if self._strip() else m["prefix"]
-        path = f"{prefix}/-/asset_publisher/{m['inst']}/content/{m['slug']}"
-        # The query is navigation only (redirect, inheritRedirect, _cur...): the path names the asset.
-        return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
+        if m:
+            prefix = "" if self._strip() else m["prefix"]
+            path = f"{prefix}/-/asset_publisher/{m['inst']}/content/{m['slug']}"
+            # The query is navigation only (redirect, inheritRedirect, _cur...): the path names the asset.
+            return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, path, "", "")))
+        if _friendly(parts.path):
+            return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", "")))
+        journal = self._journal_content(parts)
+        if journal:
+            group, article = journal
+            query = (
+                f"groupId={quote(group)}&articleId={quote(article)}"
+                if group
+                else f"articleId={quote(article)}"
+            )
+            return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))
+        found = self._article_param(parts.query)
+        if found:
+            # Rebuilt in a fixed order: the portlet and the one parameter naming the article.
+            portlet, name, value = found
+            query = f"p_p_id={quote(portlet)}&{quote(name)}={quote(value)}"
+            return canonicalize_url(urlunsplit((parts.scheme, parts.netloc, parts.path, query, "")))
+        return canonicalize_url(url)
 
     def source_id(self, canonical: str) -> str | None:
-        m = _ASSET_RE.match(urlsplit(canonical).path)
-        if not m:
-            return None
-        return "liferay:" + m["slug"].removeprefix("id/")
+        parts = urlsplit(canonical)
+        m = _ASSET_RE.match(parts.path)
+        if m:
+            return "liferay:" + m["slug"].removeprefix("id/")
+        friendly = _friendly(parts.path)
+        if friendly:
+            return "liferay:" + friendly["slug"]
+        journal = self._journal_content(parts)
+        if journal:
+            return "liferay:" + journal[1]
+        found = self._article_param(parts.query)
+        return "liferay:" + found[2] if found else None
 
 
 class LiferayAdtParser(AssetPublisherParser):

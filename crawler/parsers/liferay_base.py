@@ -689,6 +689,18 @@ class LiferayFamilyParser(TemplateParser):
         ".taglib-social-bookmarks",
         ".asset-ratings",
     )
+    # The family's stock structure, read field by field when the template's own selectors miss
+    # (template drift): the asset's web content, then any web-content display portlet (6.2
+    # portlet 56, 7.x JournalContentPortlet). Tried in order; among one selector's matches the
+    # one with the most text wins, and a match with less than FAMILY_MIN_TEXT characters is chrome.
+    family_scope_selectors: ClassVar[Selectors] = (
+        ".asset-full-content .journal-content-article",
+        ".asset-full-content .asset-content",
+        "[id^='p_p_id_56_'] .journal-content-article",
+        "[id*='JournalContentPortlet'] .journal-content-article",
+        ".journal-content-article",
+        ".asset-full-content",
+    )
     # Listing pages: the main listing's container, its items, the item's link and date.
     listing_container_selectors: ClassVar[Selectors] = ()
     listing_item_selectors: ClassVar[Selectors] = ()
@@ -755,28 +767,44 @@ class LiferayFamilyParser(TemplateParser):
         begin_page(doc, self.shared_scopes())
         content = select_first(doc, self.body_selectors)
         title = self.first_text(doc, self.title_selectors) or self._meta(doc, "og:title")
-        if content is None and not select(doc, self.title_selectors):
+        family = _Family(self, doc)
+        if content is None and family.scope is None and not select(doc, self.title_selectors):
             return None  # a listing or any other non-article page
         canonical = self.article_url(doc, url)
         walker = BodyWalker(url)  # one walker: image groups stay distinct across the lead photo and body
         for el in select(doc, self.lead_image_selectors):
             walker.walk(el)
-        attachments = self.attachments(doc, content, url)
-        if content is not None:
-            walker.walk(self.prune(content))
+        # Per field: the template's own selectors, then the family's stock structure (drift).
+        title = title or family.title()
+        published_at = self.published_at(doc) or family.published_at()
+        lead = self.first_text(doc, self.lead_selectors) or family.lead()
+        author = self.first_text(doc, self.author_selectors)
+        body_root = content if content is not None else family.scope
+        attachments = self.attachments(doc, body_root, url)
+        if body_root is not None:
+            walker.walk(self.prune(body_root))
         parts = assemble(walker.blocks)
+        if content is None and parts.body:
+            family.used("body", *(name for name in ("images", "captions") if getattr(parts, name)))
+            parts.body = family.body_only(parts.body, [title, lead, author, *parts.captions], published_at)
+        if not author and parts.author:
+            author = parts.author
+            if content is None:
+                family.used("author")
+        author = author or family.author()
         return Article(
             url=canonical,
             title=title,
-            published_at=self.published_at(doc),
-            lead=self.first_text(doc, self.lead_selectors),
+            published_at=published_at,
+            lead=lead,
             body=parts.body,
             captions=parts.captions,
             images=parts.images,
-            author=self.first_text(doc, self.author_selectors) or parts.author,
+            author=author,
             attachments=attachments,
             category=self.first_text(doc, self.category_selectors),
             source_id=self.source_id(canonical),
+            extraction={"template": self.template, "fallback": sorted(family.fallback)},
         )
 
     def article_url(self, doc: Node, url: str) -> str:
@@ -969,3 +997,196 @@ def _is_link_list(el: Node) -> bool:
     total = len(node_text(el))
     linked = sum(len(node_text(a)) for a in el.css("a"))
     return total > 0 and linked >= 0.6 * total
+
+
+# ---------------------------------------------------------------- family fallback
+# What every Liferay page of a kind prints whatever the site's template does: the asset's
+# title and metadata, the web content's HTML in .journal-content-article. Read only for the
+# fields the template's own selectors missed; each field read here is named in the item's
+# `extraction.fallback`.
+
+FAMILY_MIN_TEXT = 80
+FAMILY_MIN_PROSE = 200
+# Below these, web content is navigation or a listing's teaser.
+_FAMILY_NOT_IN_TAGS = frozenset({"nav", "footer"})
+_FAMILY_NOT_IN_CLASSES = frozenset({"asset-abstract", "portlet-navigation"})
+_FAMILY_TITLE = (".asset-title", ".header-title", ".component-title", "h1", "h2", "h3")
+_FAMILY_DATE = (
+    ".metadata-publish-date",
+    ".asset-metadata .metadata-entry",
+    ".publish-date",
+    ".ngay-dang",
+    ".ngay-xuat-ban",
+    ".date",
+)
+_FAMILY_LEAD = (".sapo", ".tom-tat", ".tomtat", ".lead", ".mo-ta", ".asset-summary")
+_FAMILY_AUTHOR = (".tac-gia", ".author", ".but-danh", ".nguon-tin")
+_DATE_CANDIDATES = "time, span, div, p, em, i, strong, b, small, h4, h5, h6"
+_MAX_DATE_TEXT = 60
+_UNSET = object()
+
+
+def _classes_of(el: Node) -> set[str]:
+    return set((el.attrs.get("class") or "").split())
+
+
+def _asset_of(doc: Node, el: Node) -> Node | None:
+    """The .asset-full-content block at or above `el`: one page query, then a walk up comparing
+    node ids (a CSS query asked from `el` would scan its whole subtree)."""
+    assets = {a.mem_id: a for a in doc.css(".asset-full-content")}
+    if assets:
+        for node in (el, *ancestors(el)):
+            found = assets.get(node.mem_id)
+            if found is not None:
+                return found
+    return None
+
+
+def _in_chrome(el: Node) -> bool:
+    """Below a <nav>, a <footer>, a navigation portlet or a listing's abstract."""
+    for node in ancestors(el):
+        if node.tag in _FAMILY_NOT_IN_TAGS or not _FAMILY_NOT_IN_CLASSES.isdisjoint(_classes_of(node)):
+            return True
+        if node.attrs.get("role") == "navigation":
+            return True
+    return False
+
+
+@cache
+def _union(selectors: Selectors) -> str:
+    return ", ".join(selectors)
+
+
+def _letters(el: Node) -> int:
+    """Characters of the element's text, each text node stripped (lexbor's text, in C)."""
+    return len(el.text(deep=True, separator="", strip=True))
+
+
+class _Family:
+    """The family's stock structure of one page, found on first use; `fallback` names the
+    fields it gave."""
+
+    def __init__(self, parser: LiferayFamilyParser, doc: Node) -> None:
+        self.parser = parser
+        self.doc = doc
+        self.fallback: set[str] = set()
+        self._scope: object = _UNSET
+        self._roots_found: list[Node] | None = None
+
+    def used(self, *names: str) -> None:
+        self.fallback.update(names)
+
+    @property
+    def scope(self) -> Node | None:
+        """The web content's container (see `family_scope_selectors`), or None."""
+        if self._scope is _UNSET:
+            self._scope = self._find_scope()
+        return self._scope  # type: ignore[return-value]
+
+    def _find_scope(self) -> Node | None:
+        for sel in self.parser.family_scope_selectors:
+            best, best_len = None, 0
+            in_asset = sel.startswith(".asset-full-content")
+            for el in css(self.doc, sel):
+                if not in_asset and _in_chrome(el):
+                    continue
+                size = self._article_text(el, in_asset or _asset_of(self.doc, el) is not None)
+                if size > best_len:
+                    best, best_len = el, size
+            if best is not None:
+                return best
+        return None
+
+    @staticmethod
+    def _article_text(el: Node, in_asset: bool) -> int:
+        """How much article text `el` holds (characters, spaces left out); 0 for chrome. The
+        asset's own block needs FAMILY_MIN_TEXT; a web-content portlet elsewhere on the page
+        (banners, link boxes, a side note) must read as an article: two paragraphs,
+        FAMILY_MIN_PROSE characters."""
+        if in_asset:
+            size = _letters(el)
+            return size if size >= FAMILY_MIN_TEXT else 0
+        sizes = [n for n in (_letters(p) for p in el.css("p")) if n]
+        return sum(sizes) if len(sizes) >= 2 and sum(sizes) >= FAMILY_MIN_PROSE else 0
+
+    def _roots(self) -> list[Node]:
+        """The asset's full-content block around the scope (title and metadata sit there), then
+        the scope; found once."""
+        if self._roots_found is None:
+            scope = self.scope
+            asset = _asset_of(self.doc, scope) if scope is not None else None
+            self._roots_found = [r for r in (asset, scope) if r is not None]
+        return self._roots_found
+
+    def _first(self, selectors: Selectors) -> str | None:
+        union = _union(selectors)  # mostly nothing matches: one query says so
+        for root in self._roots():
+            if root.css_first(union) is None:
+                return None  # the roots are nested: nothing in the outer one, nothing inside
+            text = self.parser.first_text(root, selectors)
+            if text:
+                return text
+        return None
+
+    def title(self) -> str | None:
+        found = self._first(_FAMILY_TITLE)
+        if found:
+            self.used("title")
+        return found
+
+    def lead(self) -> str | None:
+        found = self._first(_FAMILY_LEAD)
+        if found:
+            self.used("lead")
+        return found
+
+    def author(self) -> str | None:
+        found = self._first(_FAMILY_AUTHOR)
+        if found:
+            self.used("author")
+        return found
+
+    def published_at(self) -> str | None:
+        found = self._date()
+        if found:
+            self.used("published_at")
+        return found
+
+    def _date(self) -> str | None:
+        for root in self._roots():
+            for el in select(root, _FAMILY_DATE):
+                found = parse_vn_date(node_text(el))
+                if found:
+                    return found
+            for el in root.css("time[datetime]"):
+                found = parse_iso_datetime(el.attrs.get("datetime"))
+                if found:
+                    return found
+        scope = self.scope
+        if scope is None:
+            return None
+        # A date printed as a short line of its own before the body (the template's class unknown).
+        for el in scope.css(_DATE_CANDIDATES):
+            text = node_text(el)
+            if len(text) <= _MAX_DATE_TEXT:
+                found = parse_vn_date(text)
+                if found:
+                    return found
+            elif el.tag == "p":
+                return None  # the body has begun
+        return None
+
+    @staticmethod
+    def body_only(body: list[str], fields: list[str | None], date: str | None) -> list[str]:
+        """The fallback body without the lines the other fields (title, lead, author, captions,
+        the date) printed inside the container."""
+        drop = {t for t in fields if t}
+        out = []
+        for text in body:
+            if text in drop:
+                continue
+            if date and len(text) <= _MAX_DATE_TEXT and parse_vn_date(text) == date:
+                date = None  # the date line, once
+                continue
+            out.append(text)
+        return out

@@ -69,6 +69,19 @@ class _Page:
                 if key not in self.meta:
                     self.meta[key] = attrs.get("content") or ""
         self.scopes: dict[str, list[Node]] = {}
+        self.here: str | None = None  # the post's canonical URL, once known
+
+    @cached_property
+    def post_id(self) -> str | None:
+        """The post's id ("1234") from the body class or the post's <article id="post-1234">."""
+        m = _POSTID_RE.search(self.body_class)
+        if m:
+            return m.group(1)
+        for article in self.root.css("article[id]"):
+            m = _POST_ID_RE.match((article.attrs.get("id") or "").strip())
+            if m and article.css_first("h1") is not None:
+                return m.group(1)
+        return None
 
     @cached_property
     def ld(self) -> list[dict[str, Any]]:
@@ -162,6 +175,166 @@ def _good_text(text: str) -> bool:
 
 def _attr_of(node: Node | None, name: str) -> str | None:
     return node.attrs.get(name) if node is not None else None
+
+
+# WordPress's stock content areas, tried when a theme's own content selectors miss (drift).
+FAMILY_CONTENT_SELECTORS: tuple[str, ...] = (
+    "article .entry-content",
+    ".entry-content",
+    ".post-content",
+    "[itemprop=articleBody]",
+    ".td-post-content",
+    ".tdb_single_content .tdb-block-inner",
+    ".et_pb_post_content",
+    ".penci-entry-content",
+    ".entry",
+    ".post-entry",
+    ".single-content",
+    ".article-content",
+)
+# The single post's <article>, last: read without its header, meta, footer and featured image.
+FAMILY_ARTICLE_SELECTOR = "article[id^='post-'], article.type-post, article.post, article.hentry, #the-post"
+ARTICLE_CHROME: tuple[str, ...] = (
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "h1",
+    ".entry-header",
+    ".entry-meta",
+    ".post-meta",
+    ".entry-footer",
+    ".post-tags",
+    ".tags-links",
+    ".cat-links",
+    ".post-navigation",
+    ".comments-area",
+    "#comments",
+    ".td-post-header",
+    ".td-post-source-tags",
+    ".td-category",
+    ".entry-crumbs",
+    ".breadcrumb",
+)
+OUTSIDE_DATE_SELECTORS: tuple[str, ...] = (
+    "time.entry-published",
+    "time.published",
+    "time.entry-date",
+    "[itemprop=datePublished][datetime]",
+    ".entry-published",
+    ".entry-date",
+    ".published",  # Divi's post title module, hAtom
+)
+FAMILY_TITLE_SELECTORS: tuple[str, ...] = (
+    "h1.entry-title",
+    "h1.post-title",
+    ".tdb-title-text",
+    "h1.jeg_post_title",
+    ".et_pb_title_container h1",
+    "h1",
+)
+# Featured (lead) image blocks above the content: tagDiv tdb and classic, Jannah, Soledad, Divi.
+FAMILY_FEATURED_SELECTORS: tuple[str, ...] = (
+    ".tdb_single_featured_image",
+    ".td-post-featured-image",
+    ".featured-area",
+    ".single-featured-image",
+    ".penci-single-featured-img",
+    ".post-image",
+    ".et_pb_title_featured_container",
+    ".et_pb_image",
+)
+_FAMILY_FEATURED_QUERY = ", ".join(FAMILY_FEATURED_SELECTORS)
+FAMILY_FEATURED_CAPTIONS: tuple[str, ...] = (
+    ".single-caption-text",
+    ".penci-featured-caption",
+    ".tdb-caption-text",
+    ".wp-caption-text",
+    ".featured-caption",
+    ".et_pb_image_caption",
+)
+_HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_TEASER_LINK = ".entry-title a[href], h2 a[href], h3 a[href], a[rel=bookmark]"
+
+
+def _other_post(el: Node, page: _Page) -> bool:
+    """An <article> (or loop item) that is another post's teaser: another post id, or a title
+    link to another URL and no <h1> (a single post prints its title as the page's <h1>)."""
+    if el.tag != "article" and not _has_post_class(el):
+        return False
+    m = _POST_ID_RE.match((el.attrs.get("id") or "").strip())
+    if m:
+        return page.post_id is not None and m.group(1) != page.post_id
+    if el.css_first("h1") is not None:
+        return False
+    link = el.css_first(_TEASER_LINK)
+    if link is None:
+        return False
+    if page.here is None:
+        return True
+    href = absolute_url(link.attrs.get("href"), page.here)
+    return href is None or wp_canonical_url(href) != page.here
+
+
+def _has_post_class(el: Node) -> bool:
+    cls = el.attrs.get("class") or ""
+    return "type-post" in cls.split() or "td_module_wrap" in cls.split()
+
+
+_NOT_CONTENT_TAGS = frozenset({"li", "a", "aside", "nav", "footer"})
+_NOT_DATE_TAGS = frozenset({"aside", "nav", "footer"})
+
+
+def _not_content(node: Node, page: _Page, *, date: bool = False) -> bool:
+    """Whether `node` cannot be the post's content: hidden, or inside a teaser of another
+    post, a list item, a link, a widget, the sidebar or the navigation. For a `date`, hidden
+    elements, list items and links are fine (hCard-style dates, a date linked to the post).
+
+    One walk up the tree, one attribute read per ancestor (a CSS query asked from the node
+    would scan its whole subtree)."""
+    node_id = node.mem_id
+    el: Node | None = node
+    while el is not None and el.is_element_node:
+        tag = el.tag
+        if tag in ("body", "html"):
+            return False
+        attrs = el.attributes
+        if not date:
+            if tag in ("template", "noscript") or "hidden" in attrs:
+                return True
+            if (attrs.get("aria-hidden") or "").strip().lower() == "true":
+                return True
+            style = attrs.get("style")
+            if style and _HIDDEN_STYLE_RE.search(style):
+                return True
+        cls = attrs.get("class") or ""
+        if el.mem_id != node_id and (
+            tag in (_NOT_DATE_TAGS if date else _NOT_CONTENT_TAGS)
+            or attrs.get("id") == "sidebar"
+            or (cls and not _NOT_LOOP_CLASSES.isdisjoint(cls.split()))
+        ):
+            return True
+        if (tag == "article" or "type-post" in cls or "td_module_wrap" in cls) and _other_post(el, page):
+            return True
+        el = el.parent
+    return False
+
+
+def _in_other_post(node: Node, page: _Page) -> bool:
+    """Inside another post's teaser, a widget, the sidebar or the navigation (a date there is
+    not this post's; hidden dates, hCard-style, count)."""
+    return _not_content(node, page, date=True)
+
+
+def _before(root: Node, a: Node, b: Node) -> bool:
+    """Whether `a` comes before `b` in document order (and is not inside it)."""
+    a_id, b_id = a.mem_id, b.mem_id
+    for node in root.traverse():
+        if node.mem_id == a_id:
+            return True
+        if node.mem_id == b_id:
+            return False
+    return False
 
 
 class WordPressParser(TemplateParser):
@@ -265,14 +438,31 @@ class WordPressParser(TemplateParser):
         if page is None or not self._is_post(page):
             return None
         canonical = self._page_url(page, url)
-        container = self._content_node(page)
-        content = extract_content(container, canonical, self.remove) if container is not None else Content()
-        featured = self._featured(page, canonical)
+        page.here = canonical
+        fallback: set[str] = set()
+        container, how = self._content_area(page)
+        remove = self.remove if how != "article" else (*self.remove, *self._article_chrome())
+        content = extract_content(container, canonical, remove) if container is not None else Content()
+        if how != "own" and content.body:
+            # The theme's content selectors missed: the family's stock content area gave the body.
+            fallback.add("body")
+            fallback.update(name for name in ("images", "captions") if getattr(content, name))
+            if content.byline:
+                fallback.add("author")
+        # The family's featured blocks are looked for when the theme names none of its own, or
+        # when its content selectors missed too (a changed template).
+        family_featured = not self.featured_selectors or how != "own"
+        featured = self._featured(page, canonical, container, family=family_featured)
         images = self._with_featured(featured, content.images)
         captions = self._captions_with_featured(featured, content.captions)
+        title = self._title(page)
+        if title is None:
+            title = self._first_text(page, FAMILY_TITLE_SELECTORS)
+            if title:
+                fallback.add("title")
         return Article(
             url=canonical,
-            title=self._title(page),
+            title=title,
             published_at=self._published(page),
             modified_at=self._modified(page),
             lead=self._lead(page, content.body),
@@ -284,6 +474,7 @@ class WordPressParser(TemplateParser):
             category=self._category(page),
             tags=self._tags(page),
             source_id=self._source_id(page, url),
+            extraction={"template": self.template, "fallback": sorted(fallback)},
         )
 
     def _is_post(self, page: _Page) -> bool:
@@ -323,7 +514,31 @@ class WordPressParser(TemplateParser):
         return None
 
     def _content_node(self, page: _Page) -> Node | None:
-        return self._first_node(page, self.content_selectors)
+        return self._content_area(page)[0]
+
+    def _content_area(self, page: _Page) -> tuple[Node | None, str]:
+        """The post's content element and how it was found: "own" (the theme's selectors),
+        "family" (WordPress's stock content areas) or "article" (the single post's <article>);
+        (None, "") when nothing matches. Never a hidden element, nor one inside another post's
+        teaser, a widget or a link list."""
+        for how, selectors in (("own", self.content_selectors), ("family", FAMILY_CONTENT_SELECTORS)):
+            for css in selectors:
+                first = page.first(css)
+                if first is None:
+                    continue
+                if not _not_content(first, page):
+                    return first, how
+                for node in page.css(css)[1:]:
+                    if not _not_content(node, page):
+                        return node, how
+        for node in page.css(FAMILY_ARTICLE_SELECTOR):
+            if node.css_first("h1") is not None and not _not_content(node, page):
+                return node, "article"
+        return None, ""
+
+    def _article_chrome(self) -> tuple[str, ...]:
+        """What a single post's <article> holds besides its content (read as the content area)."""
+        return (*ARTICLE_CHROME, *self.featured_selectors, *FAMILY_FEATURED_SELECTORS)
 
     def _page_url(self, page: _Page, url: str) -> str:
         """rel=canonical when it points to the host the page came from, else the fetched URL."""
@@ -354,9 +569,29 @@ class WordPressParser(TemplateParser):
             iso = self._iso(raw)
             if iso:
                 return iso
+        anywhere = self._published_anywhere(page)
+        if anywhere:
+            return anywhere
         for css in self.visible_date_selectors:
             for node in page.css(css):
+                if _in_other_post(node, page):
+                    continue  # a widget's or a teaser's date
                 iso = parse_vn_date(_node_text(node))
+                if iso:
+                    return iso
+        return None
+
+    def _published_anywhere(self, page: _Page) -> str | None:
+        """hAtom / schema.org dates wherever the theme prints them (tagDiv's tdb blocks and
+        builders put them outside <article>), but not another post's (teasers, widgets)."""
+        for css in OUTSIDE_DATE_SELECTORS:
+            for node in page.css(css):
+                if _in_other_post(node, page):
+                    continue
+                attrs = node.attrs
+                iso = self._iso(attrs.get("datetime") or attrs.get("content")) or parse_vn_date(
+                    _node_text(node)
+                )
                 if iso:
                     return iso
         return None
@@ -418,8 +653,12 @@ class WordPressParser(TemplateParser):
             return None  # shown as the first paragraph too: it is body
         return lead
 
-    def _featured(self, page: _Page, base: str) -> Image | None:
+    def _featured(
+        self, page: _Page, base: str, content: Node | None = None, *, family: bool = False
+    ) -> Image | None:
         node = self._first_node(page, self.featured_selectors) if self.featured_selectors else None
+        if node is None and family:
+            node = self._family_featured(page, content)
         if node is None:
             return None
         images, captions = extract_figures(node, base, self.remove)
@@ -427,9 +666,26 @@ class WordPressParser(TemplateParser):
             return None
         image = images[0]
         caption = image["caption"] or (captions[0] if captions else None)
+        if caption is None:
+            cap = node.css_first(", ".join(FAMILY_FEATURED_CAPTIONS))
+            caption = _node_text(cap) or None if cap is not None else None
         if caption is None and self.featured_caption_selectors:
             caption = self._first_text(page, self.featured_caption_selectors)
         return {"src": image["src"], "caption": caption}
+
+    @staticmethod
+    def _family_featured(page: _Page, content: Node | None) -> Node | None:
+        """The featured (lead) image block the common themes print above the content: tagDiv
+        tdb, Jannah, Soledad, Divi. Not a teaser's thumbnail, a widget's, or one below the content."""
+        # One page query; the first block in document order wins (lexbor lists a block once per
+        # selector it matches, and an inner block after its outer one).
+        for node in page.root.css(_FAMILY_FEATURED_QUERY):
+            if _not_content(node, page) or node.css_first("img") is None:
+                continue
+            if content is not None and not _before(page.root, node, content):
+                continue
+            return node
+        return None
 
     @staticmethod
     def _with_featured(featured: Image | None, images: list[Image]) -> list[Image]:
@@ -500,7 +756,19 @@ class WordPressParser(TemplateParser):
             category=category,
             tags=tags,
             source_id=f"wp:{post['id']}" if isinstance(post.get("id"), int) else None,
+            extraction=self._rest_extraction(page_item, lead, author),
         )
+
+    def _rest_extraction(
+        self, page_item: Article | None, lead: str | None, author: str | None
+    ) -> dict[str, Any]:
+        """The REST entry is the source of record; only page fields the item kept can have come
+        from the family's fallback."""
+        used: list[str] = []
+        if page_item is not None and page_item.extraction:
+            kept = {"lead": lead == page_item.lead, "author": author == page_item.author}
+            used = [f for f in page_item.extraction.get("fallback", []) if kept.get(f)]
+        return {"template": self.template, "fallback": sorted(used)}
 
     # -- listing page ---------------------------------------------------------------------------
 
@@ -709,7 +977,7 @@ class NewspaperParser(WordPressParser):
     category_selectors = (".td-post-header .td-category a", *WordPressParser.category_selectors)
     tag_selectors = (".td-post-source-tags .td-tags a", *WordPressParser.tag_selectors)
     lead_selectors = (".td-post-sub-title",)
-    featured_selectors = (".td-post-featured-image",)
+    featured_selectors = (".td-post-featured-image", ".tdb_single_featured_image")
     extra_remove = (
         ".td-post-sharing-top",
         ".td-post-sharing-bottom",

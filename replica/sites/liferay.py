@@ -15,6 +15,9 @@ Renderer keys and routes (what the real sites serve; listing page size 5):
 - ``liferay-journal`` (thaibinh): ``/web/guest/tin-tuc`` listing (Liferay 6.2 page iterator,
   ``_101_INSTANCE_x_cur=N``); articles ``/web/guest/tin-tuc/-/asset_publisher/<instance>/content/<slug>``.
 
+- ``liferay-journal-drift``: the thaibinh pages after a journal template change: the date and the
+  paragraphs straight in ``.journal-content-article`` (read from the family's fallback).
+
 Options: ``{"variant": "drift"}`` renames the article's body container (a template change the
 parsers do not know), so parsing loses the body.
 
@@ -46,6 +49,7 @@ __all__ = [
     "RENDERERS",
     "LiferayAdtJsRenderer",
     "LiferayAdtRenderer",
+    "LiferayJournalDriftRenderer",
     "LiferayJournalRenderer",
     "LiferayRenderer",
     "PublishingPortalLiferayRenderer",
@@ -539,6 +543,40 @@ class LiferayJournalRenderer(_AssetPublisherRenderer):
         return {"attachments": files}
 
 
+_WEEKDAYS = ("Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy", "Chủ nhật")
+
+
+class LiferayJournalDriftRenderer(LiferayJournalRenderer):
+    """The thaibinh pages after a journal template change (issue 12): the template prints the
+    date, "(Thứ hai, 19/04/2021 15:17)", and the paragraphs straight into
+    ``.journal-content-article``, without the ``chi-tiet-tin`` / ``noi-dung`` wrappers the
+    ``liferay-journal`` parser's own selectors need, and the Asset Publisher no longer shows the
+    publish date in its metadata. Same routes, listings and articles.
+
+    Templates: ``liferay-journal-drift/`` overrides the journal partial only; the rest is
+    ``liferay-journal/``.
+    """
+
+    key = "liferay-journal-drift"
+
+    def __init__(self, articles: list[ReplicaArticle], base: str, options: dict[str, Any]) -> None:
+        super().__init__(articles, base, options)
+        self.env.loader = ChoiceLoader(
+            [
+                FileSystemLoader(str(TEMPLATES / self.key)),
+                FileSystemLoader(str(TEMPLATES / LiferayJournalRenderer.key)),
+            ]
+        )
+
+    def article_extra(self, a: ReplicaArticle) -> dict[str, Any]:
+        when = a.published
+        return {
+            **super().article_extra(a),
+            "date_paren": f"{_WEEKDAYS[when.weekday()]}, {when:%d/%m/%Y %H:%M}",
+            "hide_publish_date": True,  # the Asset Publisher's "show publish date" turned off too
+        }
+
+
 RENDERERS: dict[str, type[LiferayRenderer]] = {
     cls.key: cls
     for cls in (
@@ -547,5 +585,6 @@ RENDERERS: dict[str, type[LiferayRenderer]] = {
         LiferayAdtRenderer,
         LiferayAdtJsRenderer,
         LiferayJournalRenderer,
+        LiferayJournalDriftRenderer,
     )
 }
