@@ -441,7 +441,11 @@ def test_replica_template_pages_need_no_fallback(key: str) -> None:
     for a in articles:
         url = _abs(renderer.links(a)["link_list"])
         item = parser.parse_article(fetch(renderer, url) or "", url)
-        assert item is not None and item.extraction == {"template": parser.template, "fallback": []}, a.slug
+        assert item is not None and item.extraction == {
+            "template": parser.template,
+            "parser_version": parser.version,
+            "fallback": [],
+        }, a.slug
 
 
 def test_replica_unknown_pages_are_404() -> None:

@@ -542,7 +542,11 @@ def test_replica_drift_variant_reads_the_page_body_from_the_post_article(site: s
     assert parser.parse_rest_post(r.rest_entry(post), html, post.url).body == _expected(r, post)["body"]
     undrifted = _replica(site)
     plain = parser.parse_article(undrifted.handle(post.path, {}).bytes().decode(), post.url)
-    assert plain is not None and plain.extraction == {"template": parser.template, "fallback": []}
+    assert plain is not None and plain.extraction == {
+        "template": parser.template,
+        "parser_version": parser.version,
+        "fallback": [],
+    }
 
 
 @pytest.mark.parametrize("site", WP_SITES)

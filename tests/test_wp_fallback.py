@@ -4,6 +4,7 @@ tests/golden_variants/."""
 
 from __future__ import annotations
 
+from crawler.parsers import PARSERS
 from crawler.parsers.wordpress import WordPressParser
 
 BASE = "https://example.gov.vn"
@@ -34,7 +35,11 @@ def test_the_posts_own_article_with_a_self_linked_h2_title_is_not_a_teaser() -> 
     assert item is not None
     assert item.body == ["Đoạn một của bài viết.", "Đoạn hai của bài viết."]
     assert item.published_at == "2021-04-21T09:30:00+07:00"
-    assert item.extraction == {"template": "wordpress", "fallback": []}
+    assert item.extraction == {
+        "template": "wordpress",
+        "parser_version": PARSERS["wordpress"].version,
+        "fallback": [],
+    }
 
 
 def test_a_hidden_content_area_and_a_widget_teaser_are_skipped() -> None:
@@ -51,7 +56,11 @@ def test_a_hidden_content_area_and_a_widget_teaser_are_skipped() -> None:
     item = WordPressParser(BASE).parse_article(html, URL)
     assert item is not None
     assert item.body == ["Đoạn một của bài viết."]  # from the post's <article>, nothing hidden
-    assert item.extraction == {"template": "wordpress", "fallback": ["body"]}
+    assert item.extraction == {
+        "template": "wordpress",
+        "parser_version": PARSERS["wordpress"].version,
+        "fallback": ["body"],
+    }
 
 
 def test_a_rest_item_names_its_template() -> None:
@@ -63,4 +72,8 @@ def test_a_rest_item_names_its_template() -> None:
     }
     item = WordPressParser(BASE).parse_rest_post(post)
     assert item.body == ["Đoạn một."]
-    assert item.extraction == {"template": "wordpress", "fallback": []}
+    assert item.extraction == {
+        "template": "wordpress",
+        "parser_version": PARSERS["wordpress"].version,
+        "fallback": [],
+    }
