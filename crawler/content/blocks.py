@@ -1,0 +1,132 @@
+"""Which element holds the article: paragraphs vote for their ancestors (readability's scoring).
+
+Every run of text is owned by its nearest block element; an owner with enough text is a
+paragraph and gives its parent, grandparent and great-grandparent a score from its length and
+commas. A candidate starts from its tag and its class/id hints, and its total is discounted by
+its link density. The best candidate wins, and siblings that score close to it (or are plain
+paragraphs of prose next to it) join it, in document order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from crawler.content.rules import BLOCK_TAGS, NEGATIVE, POSITIVE
+from crawler.parsers.dom import NO_TEXT_TAGS, Node
+
+__all__ = ["Candidate", "choose_main", "link_density"]
+
+_TEXT = "-text"
+_MIN_PARAGRAPH = 25  # characters: shorter runs (labels, buttons) vote for nothing
+_LEVELS = (1.0, 0.5, 1 / 3)  # what a paragraph gives its parent, grandparent, great-grandparent
+_TAG_BONUS = {"div": 5, "article": 8, "main": 3, "section": 2, "pre": 3, "td": 3, "blockquote": 3,
+              "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "th": -5, "address": -3,
+              "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5}  # fmt: skip
+_MAX_UP = 64  # ancestors climbed from a text node to its owner block
+
+
+@dataclass
+class Candidate:
+    node: Node
+    score: float
+
+
+def _class_weight(node: Node) -> int:
+    attrs = node.attributes
+    weight = 0
+    for name in (attrs.get("class"), attrs.get("id")):
+        if name:
+            name = name.lower()
+            if NEGATIVE.search(name):
+                weight -= 25
+            if POSITIVE.search(name):
+                weight += 25
+    return weight
+
+
+def link_density(node: Node) -> float:
+    total = len(node.text(deep=True).strip())
+    if not total:
+        return 0.0
+    links = sum(len(a.text(deep=True).strip()) for a in node.css("a"))
+    return min(1.0, links / total)
+
+
+def _owners(body: Node) -> dict[int, tuple[Node, list[str]]]:
+    """Text runs grouped by their owner block (mem_id -> node, texts)."""
+    owners: dict[int, tuple[Node, list[str]]] = {}
+    for node in body.traverse(include_text=True):
+        if node.tag != _TEXT:
+            continue
+        text = node.text_content
+        if not text or text.isspace():
+            continue
+        owner = node.parent
+        up = 0
+        while owner is not None and owner.tag not in BLOCK_TAGS and up < _MAX_UP:
+            if owner.tag in NO_TEXT_TAGS:
+                break
+            owner = owner.parent
+            up += 1
+        if owner is None or owner.tag in NO_TEXT_TAGS or owner.tag in ("html", "body"):
+            continue
+        entry = owners.get(owner.mem_id)
+        if entry is None:
+            owners[owner.mem_id] = (owner, [text])
+        else:
+            entry[1].append(text)
+    return owners
+
+
+def choose_main(body: Node) -> list[Node]:
+    """The element(s) holding the article's text, in document order; [] when no run of text is
+    long enough to be a paragraph."""
+    scores: dict[int, Candidate] = {}
+    for owner, texts in _owners(body).values():
+        text = " ".join(" ".join(texts).split())
+        if len(text) < _MIN_PARAGRAPH:
+            continue
+        points = 1 + text.count(",") + text.count("،") + min(len(text) // 100, 3)
+        ancestor = owner if owner.tag in ("td", "pre", "blockquote") else owner.parent
+        for weight in _LEVELS:
+            if ancestor is None or ancestor.tag in ("html", "body") or not ancestor.is_element_node:
+                break
+            cand = scores.get(ancestor.mem_id)
+            if cand is None:
+                cand = scores[ancestor.mem_id] = Candidate(
+                    ancestor, _TAG_BONUS.get(ancestor.tag, 0) + _class_weight(ancestor)
+                )
+            cand.score += points * weight
+            ancestor = ancestor.parent
+    if not scores:
+        return []
+    ranked = sorted(scores.values(), key=lambda c: c.score, reverse=True)[:10]
+    for cand in ranked:
+        cand.score *= 1 - link_density(cand.node)
+    top = max(ranked, key=lambda c: c.score)
+    return _with_siblings(top, scores)
+
+
+def _with_siblings(top: Candidate, scores: dict[int, Candidate]) -> list[Node]:
+    parent = top.node.parent
+    if parent is None or parent.tag in ("html",):
+        return [top.node]
+    threshold = max(10.0, top.score * 0.2)
+    top_class = top.node.attributes.get("class")
+    out: list[Node] = []
+    for sib in parent.iter():
+        if sib.mem_id == top.node.mem_id:
+            out.append(sib)
+            continue
+        if sib.tag in NO_TEXT_TAGS:
+            continue
+        bonus = top.score * 0.2 if top_class and sib.attributes.get("class") == top_class else 0.0
+        cand = scores.get(sib.mem_id)
+        if cand is not None and cand.score + bonus >= threshold:
+            out.append(sib)
+        elif sib.tag == "p":
+            text = sib.text(deep=True).strip()
+            density = link_density(sib)
+            if (len(text) > 80 and density < 0.25) or (0 < len(text) <= 80 and density == 0 and ". " in text):
+                out.append(sib)
+    return out

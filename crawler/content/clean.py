@@ -1,0 +1,80 @@
+"""Tree cleaning before scoring: what a reader never sees, then what is page chrome.
+
+Both work in place on the page's own tree (the engine parses each page once and owns it).
+Removals are decided first and applied to the outermost elements only, so no element is touched
+after an ancestor of it was unlinked.
+"""
+
+from __future__ import annotations
+
+from crawler.content.rules import CHROME_TAGS, HIDDEN_STYLE, UNLIKELY, UNLIKELY_OK
+from crawler.parsers.dom import Node
+
+__all__ = ["drop_all", "strip_chrome", "strip_invisible"]
+
+_NEVER_TEXT = (
+    "script, style, noscript, template, svg, iframe, object, embed, canvas, select, button, textarea, "
+    "input, link, dialog"
+)
+_HIDDEN = (
+    '[hidden], [aria-hidden="true"], .hidden, .d-none, .hide, .is-hidden, .sr-only, '
+    ".screen-reader-text, .visually-hidden, .invisible, .element-invisible, .u-hidden, .mfp-hide"
+)
+# Share of the page's text above which an element is kept whatever its class says: a theme that
+# names its main wrapper "content-with-sidebar" or "comments-open" must not lose the article.
+_GUARD = 0.5
+_MAX_DEPTH = 256  # ancestors looked at to tell a nested element from an outermost one
+_KEEP_TAGS = frozenset(("html", "body", "head"))
+
+
+def drop_all(nodes: list[Node]) -> None:
+    """Unlink the outermost of `nodes` (document order) with their subtrees. One nested deeper
+    than _MAX_DEPTH (markup nested thousands deep) is left alone rather than walked up."""
+    gone: set[int] = set()
+    for el in nodes:
+        if el.tag in _KEEP_TAGS:
+            continue
+        parent = el.parent
+        depth = 0
+        while parent is not None and depth < _MAX_DEPTH and parent.mem_id not in gone:
+            parent = parent.parent
+            depth += 1
+        if parent is None:  # reached the top: no ancestor of it is going
+            gone.add(el.mem_id)
+    for el in nodes:
+        if el.mem_id in gone:
+            gone.discard(el.mem_id)  # a node listed twice (selector group) goes once
+            el.decompose(recursive=False)
+
+
+def strip_invisible(root: Node) -> None:
+    """Scripts, styles, embeds and every hidden element (attribute, aria, inline style, class)."""
+    hidden = {el.mem_id for el in root.css(_NEVER_TEXT + ", " + _HIDDEN)}
+    found = [
+        el
+        for el in root.css(f"{_NEVER_TEXT}, {_HIDDEN}, [style]")
+        if el.mem_id in hidden or HIDDEN_STYLE.search(el.attributes.get("style") or "")
+    ]
+    drop_all(found)
+
+
+def strip_chrome(body: Node, keep: frozenset[int] = frozenset()) -> None:
+    """Navigation, asides, footers, share/related/comment/ad blocks: by tag and by class/id.
+
+    `keep` holds mem_ids never removed. An element holding more than half of the page's text
+    stays: it is the content wrapper, whatever its name.
+    """
+    limit = _GUARD * max(1, len(body.text(deep=True)))
+    chrome = {el.mem_id for el in body.css(CHROME_TAGS)}
+    found = []
+    for el in body.css(f"{CHROME_TAGS}, [class], [id]"):
+        if el.mem_id in keep or el.tag in ("html", "body", "a"):
+            continue
+        if el.mem_id not in chrome:
+            attrs = el.attributes
+            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+            if not UNLIKELY.search(names) or UNLIKELY_OK.search(names):
+                continue
+        if len(el.text(deep=True)) <= limit:
+            found.append(el)
+    drop_all(found)

@@ -1,0 +1,236 @@
+"""Title, dates, author, lead and language of any article page: visible text first where the
+reader's view is the truth (byline, lead), machine-readable metadata first where it is exact
+(dates), with the site's name never taken for a title part or an author.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from crawler.content.meta import PageMeta
+from crawler.content.walker import Para
+from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
+from crawler.normalize.text import clean_text
+from crawler.parsers.dom import Node, ancestors
+
+__all__ = [
+    "find_title",
+    "is_site_name",
+    "language_of",
+    "marked_lead",
+    "meta_author",
+    "published_dates",
+    "trailing_byline",
+    "visible_author",
+]
+
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+|\s*\|\s*|\s+::\s+")
+_VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+_NAIVE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
+_DATE_HINT = re.compile(r"date|time|publish|posted|ngay|thoi-?gian|datetime|\bmeta\b|byline|created|updated")
+_MAX_DATE_TEXT = 160
+_PUBLISHED_META = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "date",
+    "dc.date.issued",
+    "dc.date",
+    "sailthru.date",
+    "parsely-pub-date",
+)
+_AUTHOR_PREFIX = re.compile(
+    r"^(?:tác giả|bài(?:\s+và\s+ảnh)?|bài,\s*ảnh|tin(?:,|\s+và)?\s*ảnh|thực hiện|by|written by|posted by|"
+    r"author|nguồn)\s*[:.\-–]?\s+",
+    re.IGNORECASE,
+)
+_THEO = re.compile(r"^theo\s+(.{2,80})$", re.IGNORECASE)
+_NAME_CHARS = re.compile(r"^[^\d@/<>{}=;]{2,80}$")
+_LEAD_CSS = (
+    ".sapo, .lead, .article-lead, .news-lead, .summary, .article-summary, .entry-summary, .dek, "
+    ".standfirst, .chapeau, .excerpt, .post-excerpt, .td-post-sub-title, .subtitle, .sub-title, "
+    ".description, .article-description, .detail-sapo, .tomtat, .tom-tat, .trichdan, .mota, .mo-ta, "
+    ".news-summary, .short-content, [itemprop=description], [itemprop=abstract]"
+)
+_BYLINE_CSS = (
+    "[rel=author], [itemprop=author], .author-name, .byline, .author, .post-author, .entry-author, "
+    ".tac-gia, .tacgia, .news-author, .article-author, .td-post-author-name"
+)
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def is_site_name(text: str, pm: PageMeta, url: str) -> bool:
+    folded = _fold(text)
+    if not folded:
+        return True
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    names = [pm.site_name or "", host, host.split(".")[0]]
+    squeezed = folded.replace(" ", "")
+    return any(name and _fold(name).replace(" ", "") == squeezed for name in names)
+
+
+def _strip_site(title: str, pm: PageMeta, url: str) -> str:
+    """The title without " | Site name" / "Site name - " parts."""
+    parts = _TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    kept = [p for p in parts if not is_site_name(p, pm, url)]
+    if len(kept) == len(parts):  # no part is the site's name: drop a short last part (a section or brand)
+        longest = max(parts, key=len)
+        return longest if len(longest) >= 0.6 * len(title) else title
+    return " - ".join(kept) if kept else title
+
+
+def find_title(root: Node, pm: PageMeta, url: str) -> tuple[str | None, Node | None]:
+    """The article's title and its <h1> when the page prints it. An <h1> wins when it matches the
+    metadata title (pages put the logo in an <h1> too) or when metadata has none."""
+    ld_title = pm.ld.get("headline") if isinstance(pm.ld.get("headline"), str) else None
+    meta_title = pm.get("og:title", "twitter:title") or ld_title or pm.html_title
+    meta_title = _strip_site(clean_text(meta_title), pm, url) if meta_title else None
+    h1s = [(clean_text(h.text(deep=True)), h) for h in root.css("h1")]
+    h1s = [(t, h) for t, h in h1s if t and not is_site_name(t, pm, url)]
+    if meta_title:
+        key = _fold(meta_title)
+        for text, node in h1s:
+            fold = _fold(text)
+            if fold and (fold == key or (len(fold) > 15 and (fold in key or key in fold))):
+                return text, node
+        return meta_title, None
+    if h1s:
+        return h1s[0]
+    return None, None
+
+
+def _iso(value: object, vietnamese: bool) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    value = value.strip()
+    if _NAIVE_ISO.match(value) and not vietnamese:
+        return value[:10]  # no offset given and no reason to assume +07:00: the date alone
+    return parse_iso_datetime(value, keep_offset=True) or parse_vn_date(value)
+
+
+def published_dates(
+    root: Node, pm: PageMeta, title_node: Node | None, vietnamese: bool
+) -> tuple[str | None, str | None]:
+    """(published, modified): JSON-LD, Open Graph/meta, itemprop, <time datetime>, then a date the
+    page prints near its title (or anywhere in a date-looking element)."""
+    published = _iso(pm.ld.get("datePublished"), vietnamese) or _iso(pm.get(*_PUBLISHED_META), vietnamese)
+    modified = _iso(pm.ld.get("dateModified"), vietnamese) or _iso(
+        pm.get("article:modified_time", "og:updated_time", "datemodified", "last-modified"), vietnamese
+    )
+    if published:
+        return published, modified
+    for el in root.css("[itemprop=datePublished], time[datetime], [pubdate]"):
+        attrs = el.attributes
+        found = _iso(attrs.get("content") or attrs.get("datetime"), vietnamese)
+        if found:
+            return found, modified
+    scope = _header_scope(title_node)
+    for where in (scope, root):
+        if where is None:
+            continue
+        for el in where.css("[class], [id], time, span, p, div"):
+            attrs = el.attributes
+            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
+            if el.tag not in ("time",) and not _DATE_HINT.search(names) and where is root:
+                continue
+            text = el.text(deep=True)
+            if len(text) > _MAX_DATE_TEXT:
+                continue
+            found = parse_vn_date(text)
+            if found:
+                return found, modified
+    return None, modified
+
+
+def _header_scope(title_node: Node | None) -> Node | None:
+    """The block around the title that holds its date line (three levels up at most)."""
+    if title_node is None:
+        return None
+    scope = title_node
+    for i, parent in enumerate(ancestors(title_node)):
+        if i >= 3 or parent.tag in ("body", "html"):
+            break
+        scope = parent
+    return scope
+
+
+def meta_author(pm: PageMeta, url: str) -> str | None:
+    author = pm.ld.get("author")
+    names: list[str] = []
+    for entry in author if isinstance(author, list) else [author]:
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            names.append(entry["name"])
+        elif isinstance(entry, str):
+            names.append(entry)
+    names = [clean_text(n) for n in names if n and not is_site_name(n, pm, url) and "http" not in n]
+    if names:
+        return ", ".join(dict.fromkeys(names))
+    value = pm.get("author", "article:author", "dc.creator", "sailthru.author", "parsely-author")
+    if value and "http" not in value and not is_site_name(value, pm, url):
+        return value
+    return None
+
+
+def _name(text: str, pm: PageMeta, url: str) -> str | None:
+    text = clean_text(text).strip(" .,;:-–—()")
+    text = _AUTHOR_PREFIX.sub("", text).strip(" .,;:-–—()")
+    if not text or len(text.split()) > 8 or not _NAME_CHARS.match(text) or is_site_name(text, pm, url):
+        return None
+    return text
+
+
+def trailing_byline(paras: list[Para], pm: PageMeta, url: str) -> str | None:
+    """A printed byline closing the body: a short bold or right-aligned name, "Tác giả: X",
+    "Theo X". The caller removes it from the body when found."""
+    if len(paras) < 2:
+        return None
+    last = paras[-1]
+    text = last.text
+    if len(text) > 80 or (text.endswith((".", "?", "!", "…")) and not _AUTHOR_PREFIX.match(text)):
+        return None
+    if _AUTHOR_PREFIX.match(text) or last.bold > 0.9 or last.align == "right":
+        return _name(text, pm, url)
+    m = _THEO.match(text)
+    if m:
+        return _name(m.group(1), pm, url)
+    return None
+
+
+def visible_author(root: Node, pm: PageMeta, url: str) -> str | None:
+    for el in root.css(_BYLINE_CSS):
+        attrs = el.attributes
+        text = attrs.get("content") or el.text(deep=True)
+        if text and len(text) <= 120:
+            name = _name(text, pm, url)
+            if name:
+                return name
+    return None
+
+
+def marked_lead(root: Node) -> Node | None:
+    """A dek/sapo the page marks as such (class or itemprop), visible and of sentence length."""
+    for el in root.css(_LEAD_CSS):
+        if el.tag in ("meta", "body", "html", "a", "ul", "ol", "nav"):
+            continue
+        text = clean_text(el.text(deep=True))
+        if 40 <= len(text) <= 1200 and not el.css_first("p p, h1, h2 a, h3 a, li a"):
+            return el
+    return None
+
+
+def language_of(pm: PageMeta, sample: str) -> str:
+    """The page's language: <html lang> / og:locale when present, else Vietnamese letters in the
+    text decide between "vi" and "und" (unknown)."""
+    if pm.lang:
+        code = re.split(r"[-_]", pm.lang)[0]
+        if re.fullmatch(r"[a-z]{2,3}", code):
+            return code
+    return "vi" if len(_VI_LETTERS.findall(sample)) >= 5 else "und"
