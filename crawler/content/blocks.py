@@ -23,6 +23,7 @@ _TAG_BONUS = {"div": 5, "article": 8, "main": 3, "section": 2, "pre": 3, "td": 3
               "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "th": -5, "address": -3,
               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5}  # fmt: skip
 _MAX_UP = 64  # ancestors climbed from a text node to its owner block
+_SMALL = 500  # characters: a candidate with less text than this is scaled down (a byline box)
 
 
 @dataclass
@@ -102,7 +103,8 @@ def choose_main(body: Node) -> list[Node]:
         return []
     ranked = sorted(scores.values(), key=lambda c: c.score, reverse=True)[:10]
     for cand in ranked:
-        cand.score *= 1 - link_density(cand.node)
+        density = link_density(cand.node)
+        cand.score *= (1 - density * density) * min(1.0, len(cand.node.text(deep=True)) / _SMALL)
     top = max(ranked, key=lambda c: c.score)
     return _with_siblings(top, scores)
 

@@ -58,16 +58,17 @@ def strip_invisible(root: Node) -> None:
     drop_all(found)
 
 
-def strip_chrome(body: Node, keep: frozenset[int] = frozenset()) -> None:
+def strip_chrome(body: Node, keep: frozenset[int] = frozenset(), by_class: bool = True) -> None:
     """Navigation, asides, footers, share/related/comment/ad blocks: by tag and by class/id.
 
     `keep` holds mem_ids never removed. An element holding more than half of the page's text
-    stays: it is the content wrapper, whatever its name.
+    stays: it is the content wrapper, whatever its name. `by_class=False` removes by tag only
+    (the engine's second try when the class rules left too little).
     """
     limit = _GUARD * max(1, len(body.text(deep=True)))
     chrome = {el.mem_id for el in body.css(CHROME_TAGS)}
     found = []
-    for el in body.css(f"{CHROME_TAGS}, [class], [id]"):
+    for el in body.css(f"{CHROME_TAGS}, [class], [id]" if by_class else CHROME_TAGS):
         if el.mem_id in keep or el.tag in ("html", "body", "a"):
             continue
         if el.mem_id not in chrome:

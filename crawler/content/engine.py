@@ -38,6 +38,7 @@ __all__ = ["Extraction", "extract"]
 _MAX_LINK_SHARE = 0.6  # a paragraph mostly made of links is a related list or a tag row
 _END_HEADING = 80  # characters: a longer line is prose, never a section heading
 _DATE_LINE = 60
+_SHORT = 400  # characters of body below which the class rules are suspected of removing it
 
 
 @dataclass
@@ -63,6 +64,21 @@ def _fold(text: str) -> str:
 
 
 def extract(html: str | bytes, url: str) -> Extraction:
+    """The page's article fields. When the class/id chrome rules leave less than a short
+    article, the page is read again with chrome removed by tag only (a theme may call its
+    post "widget Blog" or wrap it in "sidebar-content"), and the longer body wins."""
+    first = _extract(html, url, by_class=True)
+    if _size(first) >= _SHORT:
+        return first
+    second = _extract(html, url, by_class=False)
+    return second if _size(second) > _size(first) else first
+
+
+def _size(out: Extraction) -> int:
+    return sum(len(p) for p in out.body)
+
+
+def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     root = parse_document(html)
     pm = read_meta(root)
     strip_invisible(root)
@@ -77,7 +93,7 @@ def extract(html: str | bytes, url: str) -> Extraction:
     lead_node = marked_lead(body)
     byline = visible_author(body, pm, url)
     keep = frozenset({lead_node.mem_id} if lead_node is not None else ())
-    strip_chrome(body, keep)
+    strip_chrome(body, keep, by_class)
     blocks = choose_main(body) or [body]
     out.link_density = max(link_density(b) for b in blocks)
     out.linked_headings = sum(len(b.css("h2 a, h3 a, h4 a")) for b in blocks)

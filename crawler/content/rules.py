@@ -47,14 +47,14 @@ UNLIKELY = re.compile(
     r"related|relate|lienquan|lien-quan|tinkhac|tin-khac|tin_khac|xemthem|xem-them|binhluan|binh-luan|"
     r"sidebar|skyscraper|social|share|sharing|sponsor|promo|outbrain|taboola|recommend|"
     r"pagination|pager|rating|toolbar|print|tag-?list|tagcloud|post-?tags|entry-tags|tags-?links|"
-    r"\btags?\b|keyword|tu-?khoa|author-?box|about-?author|author-?bio|widget|login|"
+    r"\btags\b|\btag\b(?!-)|keyword|tu-?khoa|author-?box|about-?author|author-?bio|widget|login|"
     r"more-?stories|read-?more|readmore|also-?read|most-?read|trending|popular|viewcount|view-?count|"
     r"luot-?xem|hit-?count|post-?nav|nextprev|prev-?next|jp-relatedposts|yarpp|zalo|facebook|twitter"
 )
 # ... unless the class also says it is the content ("content-with-sidebar", "article-body").
 UNLIKELY_OK = re.compile(
     r"\barticle\b|article-?body|articlebody|\bcontent\b|entry-content|post-content|\bmain\b|"
-    r"story-?body|\bbody\b|detail|chitiet|chi-tiet|noidung|noi-dung|fck_detail"
+    r"story-?body|\bbody\b|detail|chitiet|chi-tiet|noidung|noi-dung|fck_detail|hentry|type-post|post-\d"
 )
 # Scoring hints: a block with these words in class/id is likelier content (POSITIVE) or not.
 POSITIVE = re.compile(
