@@ -29,6 +29,10 @@ class ParseError(ValueError):
     """A page that cannot be parsed at all (not HTML, wrong template). The message says why."""
 
 
+class NotAnArticle(ParseError):
+    """A page that parses but holds no article (a listing, search, login or error page)."""
+
+
 class TemplateParser:
     """Base of all template parsers.
 

@@ -1,0 +1,75 @@
+"""Template `auto`: per page, detect the CMS template and let its parser read the page; fall back
+to `generic` (the content engine) when that parser finds no article or no body.
+
+The item says which template produced it (`Article.extraction["template"]`), so a feed of
+auto-parsed pages shows how much came from real templates and how much from the engine.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from crawler.content import extract
+from crawler.detect import GENERIC, detect
+from crawler.items import Article
+from crawler.parsers.base import Listing, ParseError, TemplateParser
+from crawler.parsers.generic import GenericParser, not_article_reason
+
+__all__ = ["AutoParser"]
+
+
+class AutoParser(TemplateParser):
+    template: ClassVar[str] = "auto"
+
+    def __init__(self, base_url: str, options: dict[str, Any] | None = None) -> None:
+        super().__init__(base_url, options)
+        self._generic = GenericParser(base_url, options)
+        self._parsers: dict[str, TemplateParser] = {}  # template key -> parser (no per-page state)
+
+    def _parser(self, template: str) -> TemplateParser:
+        parser = self._parsers.get(template)
+        if parser is None:
+            from crawler.parsers import PARSERS  # the registry imports this module
+
+            parser = self._parsers[template] = PARSERS[template](self.base_url, self.options)
+        return parser
+
+    def parse_or_reason(self, html: str | bytes, url: str) -> Article | str:
+        """The article, or why the page is not one (for the offline extractor's error line)."""
+        verdict = detect(html, url)
+        if verdict.template != GENERIC:
+            try:
+                article = self._parser(verdict.template).parse_article(html, url)
+            except ParseError:
+                article = None  # the fingerprint matched but the page is not that template's
+            if article is not None and article.body:
+                article.extraction = {"template": verdict.template}
+                return article
+        x = extract(html, url)
+        reason = not_article_reason(x, url)
+        if reason is not None:
+            return reason
+        article = self._generic.article_from(x, url)
+        assert article is not None
+        return article
+
+    def parse_article(self, html: str | bytes, url: str) -> Article | None:
+        result = self.parse_or_reason(html, url)
+        return result if isinstance(result, Article) else None
+
+    def parse_listing(self, html: str | bytes, url: str) -> Listing:
+        template = detect(html, url).template
+        if template != GENERIC:
+            try:
+                listing = self._parser(template).parse_listing(html, url)
+                if listing.article_urls:
+                    return listing
+            except (ParseError, NotImplementedError):
+                pass
+        return self._generic.parse_listing(html, url)
+
+    def canonical_url(self, url: str) -> str:
+        return self._generic.canonical_url(url)
+
+    def is_article_url(self, url: str) -> bool:
+        return self._generic.is_article_url(url)
