@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from crawler.content import extract
 from crawler.detect import GENERIC, detect
 from crawler.items import Article
 from crawler.parsers.base import Listing, ParseError, TemplateParser
@@ -45,6 +44,8 @@ class AutoParser(TemplateParser):
             if article is not None and article.body:
                 article.extraction = {"template": verdict.template}
                 return article
+        from crawler.content import extract  # the engine imports crawler.parsers.dom: no cycle
+
         x = extract(html, url)
         reason = not_article_reason(x, url)
         if reason is not None:

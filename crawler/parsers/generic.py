@@ -9,14 +9,16 @@ text of another article.
 from __future__ import annotations
 
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.content import Extraction, extract
 from crawler.items import Article
 from crawler.normalize.urls import absolute_url, canonicalize_url
 from crawler.parsers.base import Listing, TemplateParser
 from crawler.parsers.dom import parse_document
+
+if TYPE_CHECKING:
+    from crawler.content import Extraction
 
 __all__ = ["GenericParser", "not_article_reason"]
 
@@ -64,6 +66,8 @@ class GenericParser(TemplateParser):
     template: ClassVar[str] = "generic"
 
     def parse_article(self, html: str | bytes, url: str) -> Article | None:
+        from crawler.content import extract  # the engine imports crawler.parsers.dom: no cycle at import
+
         return self.article_from(extract(html, url), url)
 
     def article_from(self, x: Extraction, url: str) -> Article | None:
