@@ -7,24 +7,41 @@ after an ancestor of it was unlinked.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from crawler.content.rules import CHROME_TAGS, HIDDEN_STYLE, UNLIKELY, UNLIKELY_OK
 from crawler.parsers.dom import Node
 
-__all__ = ["drop_all", "strip_chrome", "strip_invisible"]
+__all__ = ["drop_all", "is_unlikely", "strip_chrome", "strip_invisible"]
 
-_NEVER_TEXT = (
-    "script, style, noscript, template, svg, iframe, object, embed, canvas, select, button, textarea, "
-    "input, link, dialog"
-)
+# Kept short: lexbor answers a selector group one member at a time over the whole tree, and
+# form controls, <object> and the like are skipped by the walker anyway (dom.NO_TEXT_TAGS).
+_NEVER_TEXT = "script, style, noscript, template, svg, iframe"
 _HIDDEN = (
-    '[hidden], [aria-hidden="true"], .hidden, .d-none, .hide, .is-hidden, .sr-only, '
-    ".screen-reader-text, .visually-hidden, .invisible, .element-invisible, .u-hidden, .mfp-hide"
+    '[hidden], [aria-hidden="true"], .hidden, .d-none, .hide, .sr-only, .screen-reader-text, '
+    ".visually-hidden, .invisible"
 )
 # Share of the page's text above which an element is kept whatever its class says: a theme that
 # names its main wrapper "content-with-sidebar" or "comments-open" must not lose the article.
 _GUARD = 0.5
 _MAX_DEPTH = 256  # ancestors looked at to tell a nested element from an outermost one
 _KEEP_TAGS = frozenset(("html", "body", "head"))
+# Elements whose class/id is read: containers, not inline runs (a chrome <span> inside a kept
+# paragraph is left to the line rules).
+_NAMED_TAGS = frozenset(
+    "div section ul ol li p table figure blockquote nav aside footer header form dialog menu".split()
+)
+
+
+@lru_cache(maxsize=8192)  # pages of one theme repeat the same class strings thousands of times
+def is_unlikely(names: str) -> bool:
+    """Whether a "class id" string (lower-case) names page chrome."""
+    return UNLIKELY.search(names) is not None and UNLIKELY_OK.search(names) is None
+
+
+@lru_cache(maxsize=4096)
+def _hidden_style(style: str) -> bool:
+    return HIDDEN_STYLE.search(style) is not None
 
 
 def drop_all(nodes: list[Node]) -> None:
@@ -52,8 +69,8 @@ def strip_invisible(root: Node) -> None:
     hidden = {el.mem_id for el in root.css(_NEVER_TEXT + ", " + _HIDDEN)}
     found = [
         el
-        for el in root.css(f"{_NEVER_TEXT}, {_HIDDEN}, [style]")
-        if el.mem_id in hidden or HIDDEN_STYLE.search(el.attributes.get("style") or "")
+        for el in root.css(f"{_NEVER_TEXT}, {_HIDDEN}, [style*=none], [style*=hidden]")
+        if el.mem_id in hidden or _hidden_style(el.attributes.get("style") or "")
     ]
     drop_all(found)
 
@@ -69,12 +86,11 @@ def strip_chrome(body: Node, keep: frozenset[int] = frozenset(), by_class: bool 
     chrome = {el.mem_id for el in body.css(CHROME_TAGS)}
     found = []
     for el in body.css(f"{CHROME_TAGS}, [class], [id]" if by_class else CHROME_TAGS):
-        if el.mem_id in keep or el.tag in ("html", "body", "a"):
+        if el.mem_id in keep or el.tag not in _NAMED_TAGS:
             continue
         if el.mem_id not in chrome:
             attrs = el.attributes
-            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-            if not UNLIKELY.search(names) or UNLIKELY_OK.search(names):
+            if not is_unlikely(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()):
                 continue
         if len(el.text(deep=True)) <= limit:
             found.append(el)

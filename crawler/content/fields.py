@@ -28,7 +28,12 @@ __all__ = [
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+|\s*\|\s*|\s+::\s+")
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
 _NAIVE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
-_DATE_HINT = re.compile(r"date|time|publish|posted|ngay|thoi-?gian|datetime|\bmeta\b|byline|created|updated")
+# Elements that may print the date, anywhere on the page (C-side substring selectors).
+_DATE_CSS = "time, " + ", ".join(
+    f"[{attr}*={word}]"
+    for attr in ("class", "id")
+    for word in ("date", "time", "publish", "posted", "ngay", "thoigian", "thoi-gian", "byline", "created")
+)
 _MAX_DATE_TEXT = 160
 _PUBLISHED_META = (
     "article:published_time",
@@ -136,11 +141,7 @@ def published_dates(
     for where in (scope, root):
         if where is None:
             continue
-        for el in where.css("[class], [id], time, span, p, div"):
-            attrs = el.attributes
-            names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()
-            if el.tag not in ("time",) and not _DATE_HINT.search(names) and where is root:
-                continue
+        for el in where.css(_DATE_CSS if where is root else "time, span, p, div"):
             text = el.text(deep=True)
             if len(text) > _MAX_DATE_TEXT:
                 continue
