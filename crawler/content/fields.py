@@ -48,8 +48,8 @@ _PUBLISHED_META = (
     "parsely-pub-date",
 )
 _AUTHOR_PREFIX = re.compile(
-    r"^(?:tác giả|bài(?:\s+và\s+ảnh)?|bài,\s*ảnh|tin(?:,|\s+và)?\s*ảnh|thực hiện|by|written by|posted by|"
-    r"author|nguồn)\s*[:.\-–]?\s+",
+    r"^(?:tác giả|(?:đăng |viết )?bởi|bài(?:\s+và\s+ảnh)?|bài,\s*ảnh|tin(?:,|\s+và)?\s*ảnh|thực hiện|"
+    r"by|written by|posted by|author|nguồn)\s*[:.\-–]?\s+",
     re.IGNORECASE,
 )
 _THEO = re.compile(r"^theo\s+(.{2,80})$", re.IGNORECASE)

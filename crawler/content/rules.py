@@ -49,7 +49,9 @@ UNLIKELY = re.compile(
     r"pagination|pager|rating|toolbar|print|tag-?list|tagcloud|post-?tags|entry-tags|tags-?links|"
     r"\btags\b|\btag\b(?!-)|keyword|tu-?khoa|author-?box|about-?author|author-?bio|widget|login|"
     r"more-?stories|read-?more|readmore|also-?read|most-?read|trending|popular|viewcount|view-?count|"
-    r"luot-?xem|hit-?count|post-?nav|nextprev|prev-?next|jp-relatedposts|yarpp|zalo|facebook|twitter"
+    r"luot-?xem|hit-?count|post-?nav|nextprev|prev-?next|jp-relatedposts|yarpp|zalo|facebook|twitter|"
+    r"embed_video|embed-video|box_embed|video-?player|jwplayer|"
+    r"post-?meta|entry-?meta|article-?meta|meta-?info|\bbyline\b"
 )
 # ... unless the class also says it is the content ("content-with-sidebar", "article-body").
 UNLIKELY_OK = re.compile(
