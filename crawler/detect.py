@@ -97,8 +97,10 @@ def detect_tree(root: Node, raw: str) -> Verdict:
         theme, found = wordpress
         ev.extend(found)
         template = WP_THEMES.get(theme or "", "")
-        if template == "wp-newspaper" and not _has(root, ".td-post-content") and _has(root, "[class*=tdb_]"):
-            return Verdict("wordpress", GENERIC, (*ev, "tagDiv cloud template (tdb_*), no .td-post-content"))
+        if template == "wp-newspaper" and _has(root, ".tdb_single_content, .tdb-template, .tdb_template"):
+            # Cloud Library single templates: blocks the Newspaper parser does not know (featured
+            # image, ads, related) around a .td-post-content; the engine reads them.
+            return Verdict("wordpress", GENERIC, (*ev, "tagDiv cloud template (tdb_single_content)"))
         if template:
             return Verdict("wordpress", template, (*ev, f"theme {theme!r} -> {template}"))
         if _has(root, ".entry-content"):
