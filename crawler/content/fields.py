@@ -27,6 +27,7 @@ __all__ = [
 
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]\s+|\s*\|\s*|\s+::\s+")
 _VI_LETTERS = re.compile(r"[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]", re.IGNORECASE)
+_EN_WORDS = frozenset("the and of to in a is that for it was on with as by at from are be this".split())
 _NAIVE_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?$")
 # Elements that may print the date, anywhere on the page (C-side substring selectors).
 _DATE_CSS = "time, " + ", ".join(
@@ -96,7 +97,8 @@ def find_title(root: Node, pm: PageMeta, url: str) -> tuple[str | None, Node | N
     """The article's title and its <h1> when the page prints it. An <h1> wins when it matches the
     metadata title (pages put the logo in an <h1> too) or when metadata has none."""
     ld_title = pm.ld.get("headline") if isinstance(pm.ld.get("headline"), str) else None
-    meta_title = pm.get("og:title", "twitter:title") or ld_title or pm.html_title
+    declared = pm.get("og:title", "twitter:title") or ld_title
+    meta_title = declared or pm.html_title
     meta_title = _strip_site(clean_text(meta_title), pm, url) if meta_title else None
     h1s = [(clean_text(h.text(deep=True)), h) for h in root.css("h1")]
     h1s = [(t, h) for t, h in h1s if t and not is_site_name(t, pm, url)]
@@ -104,12 +106,20 @@ def find_title(root: Node, pm: PageMeta, url: str) -> tuple[str | None, Node | N
         key = _fold(meta_title)
         for text, node in h1s:
             fold = _fold(text)
-            if fold and (fold == key or (len(fold) > 15 and (fold in key or key in fold))):
+            if fold and (fold == key or _part_of(fold, key) or _part_of(key, fold)):
                 return text, node
-        return meta_title, None
-    if h1s:
-        return h1s[0]
-    return None, None
+        if declared or not h1s:
+            return meta_title, h1s[0][1] if h1s else None
+    # Only a <title> that matches no heading (a portal's <title> is often its own name): the <h1>.
+    return h1s[0] if h1s else (None, None)
+
+
+def _part_of(short: str, long: str) -> bool:
+    """`short` opens or closes `long` ("Rain returns" in "Rain returns the daily"), or sits in it
+    when long enough not to be a coincidence."""
+    if short.count(" ") >= 1 and (long.startswith(short + " ") or long.endswith(" " + short)):
+        return True
+    return len(short) > 15 and short in long
 
 
 def _iso(value: object, vietnamese: bool) -> str | None:
@@ -228,10 +238,15 @@ def marked_lead(root: Node) -> Node | None:
 
 
 def language_of(pm: PageMeta, sample: str) -> str:
-    """The page's language: <html lang> / og:locale when present, else Vietnamese letters in the
-    text decide between "vi" and "und" (unknown)."""
+    """The page's language: <html lang> / og:locale when present, else the text: Vietnamese
+    letters say "vi", English function words (a tenth of the words) "en", else "und"."""
     if pm.lang:
         code = re.split(r"[-_]", pm.lang)[0]
         if re.fullmatch(r"[a-z]{2,3}", code):
             return code
-    return "vi" if len(_VI_LETTERS.findall(sample)) >= 5 else "und"
+    if len(_VI_LETTERS.findall(sample)) >= 5:
+        return "vi"
+    words = re.findall(r"[a-z]+", sample.lower())
+    if len(words) >= 20 and sum(w in _EN_WORDS for w in words) >= 0.1 * len(words):
+        return "en"
+    return "und"
