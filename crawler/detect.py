@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from crawler.content.guard import flatten_deep
 from crawler.parsers.base import ParseError
 from crawler.parsers.dom import Node, parse_document
 
@@ -56,6 +57,7 @@ class Verdict:
 
 def detect(html: str | bytes, url: str | None = None) -> Verdict:
     """The verdict for one page (text or UTF-8 bytes). Raises ParseError for an empty page."""
+    html = flatten_deep(html)  # markup nested thousands deep would cost seconds to parse
     root = parse_document(html)
     raw = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
     return detect_tree(root, raw)

@@ -24,6 +24,7 @@ from crawler.content.fields import (
     trailing_byline,
     visible_author,
 )
+from crawler.content.guard import flatten_deep
 from crawler.content.images import featured_picture, pictures
 from crawler.content.meta import PageMeta, read_meta
 from crawler.content.rules import END_OF_ARTICLE, LINE_CHROME
@@ -39,6 +40,7 @@ _MAX_LINK_SHARE = 0.6  # a paragraph mostly made of links is a related list or a
 _END_HEADING = 80  # characters: a longer line is prose, never a section heading
 _DATE_LINE = 60
 _SHORT = 400  # characters of body below which the class rules are suspected of removing it
+_MAX_REREAD = 2_000_000  # bytes: a page larger than this is read once (a second parse costs seconds)
 
 
 @dataclass
@@ -67,8 +69,9 @@ def extract(html: str | bytes, url: str) -> Extraction:
     """The page's article fields. When the class/id chrome rules leave less than a short
     article, the page is read again with chrome removed by tag only (a theme may call its
     post "widget Blog" or wrap it in "sidebar-content"), and the longer body wins."""
+    html = flatten_deep(html)
     first = _extract(html, url, by_class=True)
-    if _size(first) >= _SHORT:
+    if _size(first) >= _SHORT or len(html) > _MAX_REREAD:
         return first
     second = _extract(html, url, by_class=False)
     # The second reading keeps bylines and share bars the class rules removed: it must have

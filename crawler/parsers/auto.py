@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from crawler.content.guard import flatten_deep
 from crawler.detect import GENERIC, detect
 from crawler.items import Article
 from crawler.parsers.base import Listing, ParseError, TemplateParser
@@ -35,6 +36,7 @@ class AutoParser(TemplateParser):
 
     def parse_or_reason(self, html: str | bytes, url: str) -> Article | str:
         """The article, or why the page is not one (for the offline extractor's error line)."""
+        html = flatten_deep(html)  # once, for detection, the template and the engine
         verdict = detect(html, url)
         if verdict.template != GENERIC:
             try:
