@@ -23,6 +23,7 @@ _TAG_BONUS = {"div": 5, "article": 8, "main": 3, "section": 2, "pre": 3, "td": 3
               "form": -3, "ol": -3, "ul": -3, "dl": -3, "li": -3, "th": -5, "address": -3,
               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5}  # fmt: skip
 _MAX_UP = 64  # ancestors climbed from a text node to its owner block
+_MAX_TEXT_RUNS = 50_000  # text nodes scored: an article's are within the first of them
 _SMALL = 500  # characters: a candidate with less text than this is scaled down (a byline box)
 
 
@@ -56,9 +57,13 @@ def link_density(node: Node) -> float:
 def _owners(body: Node) -> dict[int, tuple[Node, list[str]]]:
     """Text runs grouped by their owner block (mem_id -> node, texts)."""
     owners: dict[int, tuple[Node, list[str]]] = {}
+    seen = 0
     for node in body.traverse(include_text=True):
         if node.tag != _TEXT:
             continue
+        seen += 1
+        if seen > _MAX_TEXT_RUNS:
+            break
         text = node.text_content
         if not text or text.isspace():
             continue

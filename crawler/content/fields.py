@@ -36,6 +36,7 @@ _DATE_CSS = "time, " + ", ".join(
     for word in ("date", "time", "publish", "posted", "ngay", "thoigian", "thoi-gian", "byline", "created")
 )
 _MAX_DATE_TEXT = 160
+_MAX_DATE_CANDIDATES = 300  # elements read for a printed date: it sits near the title, not page 400
 _PUBLISHED_META = (
     "article:published_time",
     "og:published_time",
@@ -151,7 +152,7 @@ def published_dates(
     for where in (scope, root):
         if where is None:
             continue
-        for el in where.css(_DATE_CSS if where is root else "time, span, p, div"):
+        for el in where.css(_DATE_CSS if where is root else "time, span, p, div")[:_MAX_DATE_CANDIDATES]:
             text = el.text(deep=True)
             if len(text) > _MAX_DATE_TEXT:
                 continue

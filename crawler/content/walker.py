@@ -22,6 +22,8 @@ _BOLD = frozenset(("b", "strong"))
 _ITALIC = frozenset(("i", "em", "cite"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _EXIT = object()
+# No article has more paragraphs; a page that does (a 50 MB dump) is read only this far.
+MAX_PARAGRAPHS = 10_000
 
 
 @dataclass
@@ -107,7 +109,7 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
         owners.append(block)
         stack: list[object] = [block]
         first = True
-        while stack:
+        while stack and len(out.paras) < MAX_PARAGRAPHS:
             item = stack.pop()
             if isinstance(item, tuple):  # (_EXIT, node, kind)
                 _, node, kind = item
