@@ -10,12 +10,20 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from crawler.content.guard import flatten_deep
-from crawler.detect import GENERIC, detect
 from crawler.items import Article
 from crawler.parsers.base import Listing, ParseError, TemplateParser
 from crawler.parsers.generic import GenericParser, not_article_reason
 
 __all__ = ["AutoParser"]
+
+GENERIC = "generic"
+
+
+def _detect(html: str | bytes, url: str) -> str:
+    """The detected template key (crawler.detect imports this package: imported on use)."""
+    from crawler.detect import detect
+
+    return detect(html, url).template
 
 
 class AutoParser(TemplateParser):
@@ -37,14 +45,14 @@ class AutoParser(TemplateParser):
     def parse_or_reason(self, html: str | bytes, url: str) -> Article | str:
         """The article, or why the page is not one (for the offline extractor's error line)."""
         html = flatten_deep(html)  # once, for detection, the template and the engine
-        verdict = detect(html, url)
-        if verdict.template != GENERIC:
+        template = _detect(html, url)
+        if template != GENERIC:
             try:
-                article = self._parser(verdict.template).parse_article(html, url)
+                article = self._parser(template).parse_article(html, url)
             except ParseError:
                 article = None  # the fingerprint matched but the page is not that template's
             if article is not None and article.body:
-                article.extraction = {"template": verdict.template}
+                article.extraction = {"template": template}
                 return article
         from crawler.content import extract  # the engine imports crawler.parsers.dom: no cycle
 
@@ -61,7 +69,7 @@ class AutoParser(TemplateParser):
         return result if isinstance(result, Article) else None
 
     def parse_listing(self, html: str | bytes, url: str) -> Listing:
-        template = detect(html, url).template
+        template = _detect(html, url)
         if template != GENERIC:
             try:
                 listing = self._parser(template).parse_listing(html, url)
