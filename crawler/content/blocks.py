@@ -24,6 +24,9 @@ _TAG_BONUS = {"div": 5, "article": 8, "main": 3, "section": 2, "pre": 3, "td": 3
               "h1": -5, "h2": -5, "h3": -5, "h4": -5, "h5": -5, "h6": -5}  # fmt: skip
 _MAX_UP = 64  # ancestors climbed from a text node to its owner block
 _MAX_TEXT_RUNS = 50_000  # text nodes scored: an article's are within the first of them
+_PROSE = 60  # characters: a paragraph of prose (with few links) from this length
+_PROSE_GAIN = 200  # characters of prose an ancestor must add to be read instead
+_MAX_CLIMB = 5
 _SMALL = 500  # characters: a candidate with less text than this is scaled down (a byline box)
 
 
@@ -54,9 +57,9 @@ def link_density(node: Node) -> float:
     return min(1.0, links / total)
 
 
-def _owners(body: Node) -> dict[int, tuple[Node, list[str]]]:
-    """Text runs grouped by their owner block (mem_id -> node, texts)."""
-    owners: dict[int, tuple[Node, list[str]]] = {}
+def _owners(body: Node) -> dict[int, tuple[Node, list[str], list[int]]]:
+    """Text runs grouped by their owner block (mem_id -> node, texts, [characters in links])."""
+    owners: dict[int, tuple[Node, list[str], list[int]]] = {}
     seen = 0
     for node in body.traverse(include_text=True):
         if node.tag != _TEXT:
@@ -69,18 +72,21 @@ def _owners(body: Node) -> dict[int, tuple[Node, list[str]]]:
             continue
         owner = node.parent
         up = 0
+        linked = False
         while owner is not None and owner.tag not in BLOCK_TAGS and up < _MAX_UP:
             if owner.tag in NO_TEXT_TAGS:
                 break
+            linked = linked or owner.tag == "a"
             owner = owner.parent
             up += 1
         if owner is None or owner.tag in NO_TEXT_TAGS or owner.tag in ("html", "body"):
             continue
         entry = owners.get(owner.mem_id)
         if entry is None:
-            owners[owner.mem_id] = (owner, [text])
-        else:
-            entry[1].append(text)
+            entry = owners[owner.mem_id] = (owner, [], [0])
+        entry[1].append(text)
+        if linked:
+            entry[2][0] += len(text)
     return owners
 
 
@@ -88,10 +94,13 @@ def choose_main(body: Node) -> list[Node]:
     """The element(s) holding the article's text, in document order; [] when no run of text is
     long enough to be a paragraph."""
     scores: dict[int, Candidate] = {}
-    for owner, texts in _owners(body).values():
+    prose: dict[int, int] = {}  # mem_id -> characters of prose paragraphs below it
+    for owner, texts, links in _owners(body).values():
         text = " ".join(" ".join(texts).split())
         if len(text) < _MIN_PARAGRAPH:
             continue
+        if len(text) >= _PROSE and links[0] < 0.3 * len(text):
+            _add_prose(owner, len(text), prose)
         points = 1 + text.count(",") + text.count("،") + min(len(text) // 100, 3)
         ancestor = owner if owner.tag in ("td", "pre", "blockquote") else owner.parent
         for weight in _LEVELS:
@@ -111,7 +120,33 @@ def choose_main(body: Node) -> list[Node]:
         density = link_density(cand.node)
         cand.score *= (1 - density * density) * min(1.0, len(cand.node.text(deep=True)) / _SMALL)
     top = max(ranked, key=lambda c: c.score)
+    top = Candidate(_climb(top.node, prose), top.score)
     return _with_siblings(top, scores)
+
+
+def _add_prose(owner: Node, size: int, prose: dict[int, int]) -> None:
+    node: Node | None = owner
+    depth = 0
+    while node is not None and node.tag not in ("html", "body") and depth < _MAX_UP:
+        prose[node.mem_id] = prose.get(node.mem_id, 0) + size
+        node = node.parent
+        depth += 1
+
+
+def _climb(node: Node, prose: dict[int, int]) -> Node:
+    """An ancestor of the winner that holds clearly more prose, when little else comes with it:
+    an article cut into several blocks (by ads, by a CMS's paragraph widgets) is read whole."""
+    for _ in range(_MAX_CLIMB):
+        parent = node.parent
+        if parent is None or parent.tag in ("html", "body"):
+            break
+        mine, theirs = prose.get(node.mem_id, 0), prose.get(parent.mem_id, 0)
+        if theirs < 1.25 * mine + _PROSE_GAIN:
+            break
+        if theirs < 0.6 * len(parent.text(deep=True).strip()):
+            break  # the gain comes with as much chrome (lists, teasers) as prose
+        node = parent
+    return node
 
 
 def _with_siblings(top: Candidate, scores: dict[int, Candidate]) -> list[Node]:

@@ -90,7 +90,7 @@ LINE_CHROME = re.compile(
 END_OF_ARTICLE = re.compile(
     r"(?:tin|bài viết|bài|tin tức)\s+(?:liên quan|khác|cùng chuyên mục)|"
     r"related(?: articles| posts| stories| content| news)?|you (?:may|might) (?:also )?like|"
-    r"more (?:stories|articles|news)|recommended(?: for you)?|"
+    r"more (?:\w+ ){0,3}(?:stories|articles|news|reads)(?: from .{1,40})?|recommended(?: for you)?|"
     r"(?:bình luận|ý kiến bạn đọc|comments?|leave a (?:reply|comment))\s*(?:\(\d+\))?",
     re.IGNORECASE,
 )
