@@ -26,7 +26,7 @@ _MAX_UP = 64  # ancestors climbed from a text node to its owner block
 _MAX_TEXT_RUNS = 50_000  # text nodes scored: an article's are within the first of them
 _PROSE = 60  # characters: a paragraph of prose (with few links) from this length
 _PROSE_GAIN = 200  # characters of prose an ancestor must add to be read instead
-_MAX_CLIMB = 5
+_MAX_CLIMB = 6  # ancestors looked at (wrappers that add nothing are passed through)
 _SMALL = 500  # characters: a candidate with less text than this is scaled down (a byline box)
 
 
@@ -136,17 +136,19 @@ def _add_prose(owner: Node, size: int, prose: dict[int, int]) -> None:
 def _climb(node: Node, prose: dict[int, int]) -> Node:
     """An ancestor of the winner that holds clearly more prose, when little else comes with it:
     an article cut into several blocks (by ads, by a CMS's paragraph widgets) is read whole."""
+    best = node
+    mine = prose.get(node.mem_id, 0)
+    parent = node.parent
     for _ in range(_MAX_CLIMB):
-        parent = node.parent
         if parent is None or parent.tag in ("html", "body"):
             break
-        mine, theirs = prose.get(node.mem_id, 0), prose.get(parent.mem_id, 0)
-        if theirs < 1.25 * mine + _PROSE_GAIN:
-            break
-        if theirs < 0.6 * len(parent.text(deep=True).strip()):
-            break  # the gain comes with as much chrome (lists, teasers) as prose
-        node = parent
-    return node
+        theirs = prose.get(parent.mem_id, 0)
+        if theirs >= 1.25 * mine + _PROSE_GAIN:
+            if theirs < 0.8 * len(parent.text(deep=True).strip()):
+                break  # the gain comes with chrome (lists, teasers): a fifth of it is too much
+            best, mine = parent, theirs
+        parent = parent.parent
+    return best
 
 
 def _with_siblings(top: Candidate, scores: dict[int, Candidate]) -> list[Node]:
