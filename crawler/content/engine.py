@@ -27,7 +27,7 @@ from crawler.content.fields import (
 from crawler.content.guard import flatten_deep
 from crawler.content.images import featured_picture, pictures
 from crawler.content.meta import PageMeta, read_meta
-from crawler.content.rules import END_OF_ARTICLE, LINE_CHROME
+from crawler.content.rules import CAPTION_CSS, END_OF_ARTICLE, LINE_CHROME
 from crawler.content.walker import Para, walk
 from crawler.items import Image
 from crawler.normalize.dates import parse_vn_date
@@ -107,6 +107,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     if featured is not None and all(p.src != featured.src for p in pics):
         pics.insert(0, featured)
     skip = {p.caption_node.mem_id for p in pics if p.caption_node is not None}
+    skip.update(el.mem_id for b in blocks for el in b.css(CAPTION_CSS) if el.mem_id != b.mem_id)
     if h1 is not None:
         skip.add(h1.mem_id)
     if lead_node is not None and lead_node.mem_id not in {b.mem_id for b in blocks}:

@@ -11,6 +11,7 @@ import re
 
 __all__ = [
     "BLOCK_TAGS",
+    "CAPTION_CSS",
     "CHROME_TAGS",
     "END_OF_ARTICLE",
     "HIDDEN_CLASS",
@@ -80,6 +81,8 @@ LINE_CHROME = re.compile(
     r"read (?:more|next|also)\s*:?.{0,200}|more (?:from|on) .{0,60}|"
     r"(?:sign up|subscribe)(?: (?:to|for) .{0,80})?|follow us(?: on .{0,40})?|"
     r"in bài viết|gửi bài viết|gửi email|bản in|"
+    r"caption|close|(?:photo|image|ảnh|nguồn ảnh)\s*(?:credit)?\s*:.{0,80}|"
+    r"(?:published|updated|posted|last updated|cập nhật|đăng lúc|đăng ngày)\b.{0,60}\d{4}.{0,24}|"
     r"(?:bình luận|ý kiến bạn đọc|gửi bình luận|comments?|leave a (?:reply|comment))\s*(?:\(\d+\))?\s*:?|"
     r"(?:previous|next) (?:article|post|story)|bài (?:trước|sau)|"
     r"(?:tweet|pin|email|print|facebook|twitter|linkedin|whatsapp|zalo)(?:\s+(?:tweet|pin|email|print|"
@@ -94,6 +97,9 @@ END_OF_ARTICLE = re.compile(
     r"(?:bình luận|ý kiến bạn đọc|comments?|leave a (?:reply|comment))\s*(?:\(\d+\))?",
     re.IGNORECASE,
 )
+
+# Captions and photo credits: never body text, whether or not their picture was kept.
+CAPTION_CSS = "figcaption, .wp-caption-text, [class*=caption], [class*=credit], [class*=image_desc]"
 
 # Images that are never the article's: logos, icons, share buttons, ad banners, pixels, avatars.
 IMAGE_SKIP = re.compile(
