@@ -1,8 +1,8 @@
 """Tree cleaning before scoring: what a reader never sees, then what is page chrome.
 
 Both work in place on the page's own tree (the engine parses each page once and owns it).
-Removals are decided first and applied to the outermost elements only, so no element is touched
-after an ancestor of it was unlinked.
+Removals are decided first, then applied last element first, so no element is touched after an
+ancestor of it was unlinked.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ _HIDDEN = (
 # Share of the page's text above which an element is kept whatever its class says: a theme that
 # names its main wrapper "content-with-sidebar" or "comments-open" must not lose the article.
 _GUARD = 0.5
-_MAX_DEPTH = 256  # ancestors looked at to tell a nested element from an outermost one
 _KEEP_TAGS = frozenset(("html", "body", "head"))
+_CHROME_TAG_SET = frozenset(t.split("[")[0].strip() for t in CHROME_TAGS.split(",")) - {"form"}
 # Elements whose class/id is read: containers, not inline runs (a chrome <span> inside a kept
 # paragraph is left to the line rules).
 _NAMED_TAGS = frozenset(
@@ -45,23 +45,15 @@ def _hidden_style(style: str) -> bool:
 
 
 def drop_all(nodes: list[Node]) -> None:
-    """Unlink the outermost of `nodes` (document order) with their subtrees. One nested deeper
-    than _MAX_DEPTH (markup nested thousands deep) is left alone rather than walked up."""
-    gone: set[int] = set()
-    for el in nodes:
-        if el.tag in _KEEP_TAGS:
+    """Unlink `nodes` (document order) with their subtrees. Last first: an element inside another
+    one of the list is unlinked before its ancestor, so no node is touched after the subtree
+    holding it went, and no ancestor chain is walked (markup may nest thousands deep)."""
+    done: set[int] = set()
+    for el in reversed(nodes):
+        if el.tag in _KEEP_TAGS or el.mem_id in done:
             continue
-        parent = el.parent
-        depth = 0
-        while parent is not None and depth < _MAX_DEPTH and parent.mem_id not in gone:
-            parent = parent.parent
-            depth += 1
-        if parent is None:  # reached the top: no ancestor of it is going
-            gone.add(el.mem_id)
-    for el in nodes:
-        if el.mem_id in gone:
-            gone.discard(el.mem_id)  # a node listed twice (selector group) goes once
-            el.decompose(recursive=False)
+        done.add(el.mem_id)
+        el.decompose(recursive=False)
 
 
 def strip_invisible(root: Node) -> None:
@@ -83,15 +75,30 @@ def strip_chrome(body: Node, keep: frozenset[int] = frozenset(), by_class: bool 
     (the engine's second try when the class rules left too little).
     """
     limit = _GUARD * max(1, len(body.text(deep=True)))
-    chrome = {el.mem_id for el in body.css(CHROME_TAGS)}
-    found = []
+    found: list[Node] = []
+    taken: set[int] = set()
     for el in body.css(f"{CHROME_TAGS}, [class], [id]" if by_class else CHROME_TAGS):
-        if el.mem_id in keep or el.tag not in _NAMED_TAGS:
+        tag = el.tag
+        if tag not in _NAMED_TAGS or el.mem_id in keep:
             continue
-        if el.mem_id not in chrome:
+        if tag not in _CHROME_TAG_SET:
             attrs = el.attributes
             if not is_unlikely(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()):
                 continue
+        if _near_ancestor_in(el, taken):
+            continue  # goes with an ancestor already taken: its text need not be measured
         if len(el.text(deep=True)) <= limit:
             found.append(el)
+            taken.add(el.mem_id)
     drop_all(found)
+
+
+def _near_ancestor_in(el: Node, ids: set[int], levels: int = 8) -> bool:
+    parent = el.parent
+    for _ in range(levels):
+        if parent is None:
+            return False
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
