@@ -3,7 +3,6 @@
 Block elements end a paragraph, <br> too (portals write paragraphs as <br> runs). Each paragraph
 remembers its share of link text and of bold/italic text and its alignment: the engine's rules
 (related-link lists, printed bylines, image captions) read those, not the markup again.
-Images are reported where they stand, with the paragraph count before them.
 """
 
 from __future__ import annotations
@@ -44,7 +43,6 @@ class Para:
 @dataclass
 class Walk:
     paras: list[Para] = field(default_factory=list)
-    images: list[tuple[int, Node]] = field(default_factory=list)  # (paragraphs before it, <img>)
 
 
 def _align(node: Node) -> str:
@@ -79,7 +77,8 @@ class _Run:
 
 
 def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
-    """Paragraphs and images of `blocks`; elements whose mem_id is in `skip` are left out."""
+    """Paragraphs of `blocks`; elements whose mem_id is in `skip` are left out. An image ends a
+    paragraph (a caption line under a picture is not glued to the text before it)."""
     out = Walk()
     run = _Run()
     owners: list[Node] = []
@@ -134,7 +133,6 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
                 continue
             if tag == "img":
                 flush()
-                out.images.append((len(out.paras), node))
                 continue
             children = list(node.iter(include_text=True))
             if tag in BLOCK_TAGS:
