@@ -33,10 +33,21 @@ _NAMED_TAGS = frozenset(
 )
 
 
-@lru_cache(maxsize=8192)  # pages of one theme repeat the same class strings thousands of times
 def is_unlikely(names: str) -> bool:
-    """Whether a "class id" string (lower-case) names page chrome."""
-    return UNLIKELY.search(names) is not None and UNLIKELY_OK.search(names) is None
+    """Whether a "class id" string (lower-case) names page chrome: a class token says chrome and
+    none says content."""
+    chrome = False
+    for token in names.split():
+        unlikely, ok = _token_verdict(token)
+        if ok:
+            return False
+        chrome = chrome or unlikely
+    return chrome
+
+
+@lru_cache(maxsize=65536)  # class tokens repeat across pages and sites ("container", "row", "menu-item")
+def _token_verdict(token: str) -> tuple[bool, bool]:
+    return UNLIKELY.search(token) is not None, UNLIKELY_OK.search(token) is not None
 
 
 @lru_cache(maxsize=4096)
