@@ -33,11 +33,16 @@ class Para:
     links: float = 0.0  # share of the text inside links
     bold: float = 0.0
     italic: float = 0.0
-    align: str = ""  # "center" / "right" when the block (or its parent) says so
 
     @property
     def heading(self) -> bool:
         return self.tag in _HEADINGS
+
+    @property
+    def align(self) -> str:
+        """ "center" / "right" when the block (or its parent) says so. Read on demand: only the
+        byline rules ask, for a paragraph or two."""
+        return _align(self.node)
 
 
 @dataclass
@@ -99,7 +104,6 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
                         min(1.0, run.links / n),
                         min(1.0, run.bold / n),
                         min(1.0, run.italic / n),
-                        _align(owner),
                     )
                 )
         run = _Run()
