@@ -17,6 +17,8 @@ __all__ = ["drop_all", "is_unlikely", "strip_chrome", "strip_invisible"]
 # Kept short: lexbor answers a selector group one member at a time over the whole tree, and
 # form controls, <object> and the like are skipped by the walker anyway (dom.NO_TEXT_TAGS).
 _NEVER_TEXT = "script, style, noscript, template, svg, iframe"
+_NEVER_TEXT_TAGS = frozenset(_NEVER_TEXT.split(", "))
+_HIDDEN_CLASSES = frozenset("hidden d-none hide sr-only screen-reader-text visually-hidden invisible".split())
 _HIDDEN = (
     '[hidden], [aria-hidden="true"], .hidden, .d-none, .hide, .sr-only, .screen-reader-text, '
     ".visually-hidden, .invisible"
@@ -69,13 +71,23 @@ def drop_all(nodes: list[Node]) -> None:
 
 def strip_invisible(root: Node) -> None:
     """Scripts, styles, embeds and every hidden element (attribute, aria, inline style, class)."""
-    hidden = {el.mem_id for el in root.css(_NEVER_TEXT + ", " + _HIDDEN)}
+    # One query, so the list is in document order (drop_all relies on it); an element it gives
+    # only for a "none"/"hidden" in its style ("border: none") is kept.
     found = [
         el
         for el in root.css(f"{_NEVER_TEXT}, {_HIDDEN}, [style*=none], [style*=hidden]")
-        if el.mem_id in hidden or _hidden_style(el.attributes.get("style") or "")
+        if el.tag in _NEVER_TEXT_TAGS or _hidden(el)
     ]
     drop_all(found)
+
+
+def _hidden(el: Node) -> bool:
+    attrs = el.attributes
+    if _hidden_style(attrs.get("style") or ""):
+        return True
+    if "hidden" in attrs or (attrs.get("aria-hidden") or "").lower() == "true":
+        return True
+    return not _HIDDEN_CLASSES.isdisjoint((attrs.get("class") or "").split())
 
 
 def strip_chrome(body: Node, keep: frozenset[int] = frozenset(), by_class: bool = True) -> None:
