@@ -61,10 +61,7 @@ _LEAD_CSS = (
     ".sapo, .lead, .summary, .description, .dek, .standfirst, .excerpt, .chapeau, "
     ".td-post-sub-title, [itemprop=description]"
 )
-_BYLINE_CSS = (
-    "[rel=author], [itemprop=author], .author-name, .byline, .author, .post-author, .entry-author, "
-    ".tac-gia, .tacgia, .news-author, .article-author, .td-post-author-name"
-)
+_BYLINE_CSS = "[rel=author], [itemprop=author], .author, .byline, .author-name, .tac-gia, .tacgia"
 
 
 def _fold(text: str) -> str:
