@@ -127,6 +127,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
 
 def _prune(paras: list[Para], title: str | None) -> list[Para]:
     title_key = _fold(title) if title else None
+    title_len = 2 * len(title) if title else 0  # a longer paragraph cannot repeat the title
     kept: list[Para] = []
     for para in paras:
         text = para.text
@@ -137,7 +138,7 @@ def _prune(paras: list[Para], title: str | None) -> list[Para]:
             continue
         if para.links > _MAX_LINK_SHARE:
             continue
-        if title_key and _fold(text) == title_key:
+        if title_key and len(text) <= title_len and _fold(text) == title_key:
             continue
         if len(text) <= _DATE_LINE and parse_vn_date(text) and len(re.findall(r"[^\W\d_]{3,}", text)) <= 4:
             continue  # a date line printed inside the block

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 from crawler.content.rules import IMAGE_SKIP
 from crawler.normalize.text import clean_text
@@ -74,7 +75,7 @@ def _styled_caption(el: Node) -> bool:
 
 
 def _caption(img: Node) -> tuple[str | None, Node | None]:
-    chain = list(ancestors(img))[:5]
+    chain = list(islice(ancestors(img), 5))
     for el in chain:
         if el.tag == "figure":
             cap = el.css_first("figcaption")
@@ -140,7 +141,7 @@ def featured_picture(blocks: list[Node], base: str) -> Picture | None:
         src = _src(img, base)
         if not src or _decorative(img, src):
             continue
-        chain = list(ancestors(img))[:4]
+        chain = list(islice(ancestors(img), 4))
         names = " ".join(f"{a.attributes.get('class') or ''} {a.attributes.get('id') or ''}" for a in chain)
         if _FEATURED.search(names.lower()) or any(a.tag == "figure" for a in chain):
             caption, node = _caption(img)
