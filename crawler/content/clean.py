@@ -35,6 +35,7 @@ _NAMED_TAGS = frozenset(
 )
 
 
+@lru_cache(maxsize=16384)  # a page repeats its class strings (menu items, list rows)
 def is_unlikely(names: str) -> bool:
     """Whether a "class id" string (lower-case) names page chrome: a class token says chrome and
     none says content."""
