@@ -60,6 +60,7 @@ def link_density(node: Node) -> float:
 def _owners(body: Node) -> dict[int, tuple[Node, list[str], list[int]]]:
     """Text runs grouped by their owner block (mem_id -> node, texts, [characters in links])."""
     owners: dict[int, tuple[Node, list[str], list[int]]] = {}
+    resolved: dict[int, tuple[Node | None, bool]] = {}  # a text node's parent -> (owner, in a link)
     seen = 0
     for node in body.traverse(include_text=True):
         if node.tag != _TEXT:
@@ -70,16 +71,14 @@ def _owners(body: Node) -> dict[int, tuple[Node, list[str], list[int]]]:
         text = node.text_content
         if not text or text.isspace():
             continue
-        owner = node.parent
-        up = 0
-        linked = False
-        while owner is not None and owner.tag not in BLOCK_TAGS and up < _MAX_UP:
-            if owner.tag in NO_TEXT_TAGS:
-                break
-            linked = linked or owner.tag == "a"
-            owner = owner.parent
-            up += 1
-        if owner is None or owner.tag in NO_TEXT_TAGS or owner.tag in ("html", "body"):
+        parent = node.parent
+        if parent is None:
+            continue
+        known = resolved.get(parent.mem_id)
+        if known is None:
+            known = resolved[parent.mem_id] = _owner_of(parent)
+        owner, linked = known
+        if owner is None:
             continue
         entry = owners.get(owner.mem_id)
         if entry is None:
@@ -88,6 +87,23 @@ def _owners(body: Node) -> dict[int, tuple[Node, list[str], list[int]]]:
         if linked:
             entry[2][0] += len(text)
     return owners
+
+
+def _owner_of(parent: Node) -> tuple[Node | None, bool]:
+    """The nearest block at or above `parent`, and whether a link lies on the way; (None, _) for
+    text in a script-like element or directly in <body>."""
+    owner: Node | None = parent
+    up = 0
+    linked = False
+    while owner is not None and owner.tag not in BLOCK_TAGS and up < _MAX_UP:
+        if owner.tag in NO_TEXT_TAGS:
+            return None, False
+        linked = linked or owner.tag == "a"
+        owner = owner.parent
+        up += 1
+    if owner is None or owner.tag in NO_TEXT_TAGS or owner.tag in ("html", "body"):
+        return None, False
+    return owner, linked
 
 
 def choose_main(body: Node) -> list[Node]:
