@@ -91,21 +91,22 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
 
     def flush() -> None:
         nonlocal run
-        if run.parts:
-            text = clean_text("".join(run.parts))
-            if text:
-                owner = owners[-1]
-                n = max(1, len(text))
-                out.paras.append(
-                    Para(
-                        text,
-                        owner.tag,
-                        owner,
-                        min(1.0, run.links / n),
-                        min(1.0, run.bold / n),
-                        min(1.0, run.italic / n),
-                    )
+        if not run.parts:  # most block boundaries close nothing: no new run to allocate
+            return
+        text = clean_text("".join(run.parts))
+        if text:
+            owner = owners[-1]
+            n = max(1, len(text))
+            out.paras.append(
+                Para(
+                    text,
+                    owner.tag,
+                    owner,
+                    min(1.0, run.links / n),
+                    min(1.0, run.bold / n),
+                    min(1.0, run.italic / n),
                 )
+            )
         run = _Run()
 
     for block in blocks:
