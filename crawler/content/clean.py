@@ -31,7 +31,7 @@ _CHROME_TAG_SET = frozenset(t.split("[")[0].strip() for t in CHROME_TAGS.split("
 # Elements whose class/id is read: containers, not inline runs (a chrome <span> inside a kept
 # paragraph is left to the line rules).
 _NAMED_TAGS = frozenset(
-    "div section ul ol li p table figure blockquote nav aside footer header form dialog menu".split()
+    "div section ul ol li table figure blockquote nav aside footer header form dialog menu".split()
 )
 
 
@@ -39,18 +39,19 @@ _NAMED_TAGS = frozenset(
 def is_unlikely(names: str) -> bool:
     """Whether a "class id" string (lower-case) names page chrome: a class token says chrome and
     none says content."""
-    chrome = False
-    for token in names.split():
-        unlikely, ok = _token_verdict(token)
-        if ok:
-            return False
-        chrome = chrome or unlikely
-    return chrome
+    tokens = names.split()
+    # The content test only runs for the few strings a chrome rule matched.
+    return any(map(_chrome_token, tokens)) and not any(map(_content_token, tokens))
 
 
 @lru_cache(maxsize=65536)  # class tokens repeat across pages and sites ("container", "row", "menu-item")
-def _token_verdict(token: str) -> tuple[bool, bool]:
-    return UNLIKELY.search(token) is not None, UNLIKELY_OK.search(token) is not None
+def _chrome_token(token: str) -> bool:
+    return UNLIKELY.search(token) is not None
+
+
+@lru_cache(maxsize=65536)
+def _content_token(token: str) -> bool:
+    return UNLIKELY_OK.search(token) is not None
 
 
 @lru_cache(maxsize=4096)
