@@ -31,7 +31,7 @@ _CHROME_TAG_SET = frozenset(t.split("[")[0].strip() for t in CHROME_TAGS.split("
 # Elements whose class/id is read: containers, not inline runs (a chrome <span> inside a kept
 # paragraph is left to the line rules).
 _NAMED_TAGS = frozenset(
-    "div section ul ol li table figure blockquote nav aside footer header form dialog menu".split()
+    "div section ul ol li p table figure blockquote nav aside footer header form dialog menu".split()
 )
 
 
