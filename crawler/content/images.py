@@ -93,7 +93,7 @@ def _caption(img: Node) -> tuple[str | None, Node | None]:
     # A caption element or a styled short paragraph right after the picture (or its wrapper).
     anchor = img
     for el in chain[:2]:
-        if el.tag in ("a", "span", "p", "div", "center") and len(_text(el)) == 0:
+        if el.tag in ("a", "span", "p", "div", "center") and not el.text(deep=True).strip():
             anchor = el
     nxt = anchor.next
     while nxt is not None and (
@@ -107,7 +107,7 @@ def _caption(img: Node) -> tuple[str | None, Node | None]:
             if not nxt.css_first("img"):
                 return text, nxt
     # The picture's own paragraph carries the caption after it ("<p align=center><img><br>Text</p>").
-    owner = next((el for el in chain if el.tag in ("p", "div", "center")), None)
+    owner = next((el for el in chain[:2] if el.tag in ("p", "div", "center")), None)
     if owner is not None and len(owner.css("img")) == 1:
         text = _text(owner)
         if 0 < len(text) <= _MAX_CAPTION and _styled_caption(owner):
