@@ -131,7 +131,7 @@ def choose_main(body: Node) -> list[Node]:
             ancestor = ancestor.parent
     if not scores:
         return []
-    ranked = sorted(scores.values(), key=lambda c: c.score, reverse=True)[:10]
+    ranked = sorted(scores.values(), key=lambda c: c.score, reverse=True)[:5]
     for cand in ranked:
         density = link_density(cand.node)
         cand.score *= (1 - density * density) * min(1.0, len(cand.node.text(deep=True)) / _SMALL)
