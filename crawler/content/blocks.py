@@ -10,6 +10,7 @@ paragraphs of prose next to it) join it, in document order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.content.rules import BLOCK_TAGS, NEGATIVE, POSITIVE
 from crawler.parsers.dom import NO_TEXT_TAGS, Node
@@ -38,15 +39,15 @@ class Candidate:
 
 def _class_weight(node: Node) -> int:
     attrs = node.attributes
-    weight = 0
-    for name in (attrs.get("class"), attrs.get("id")):
-        if name:
-            name = name.lower()
-            if NEGATIVE.search(name):
-                weight -= 25
-            if POSITIVE.search(name):
-                weight += 25
-    return weight
+    return _name_weight(attrs.get("class") or "") + _name_weight(attrs.get("id") or "")
+
+
+@lru_cache(maxsize=16384)  # candidates of one page and one theme share their class strings
+def _name_weight(name: str) -> int:
+    if not name:
+        return 0
+    name = name.lower()
+    return (25 if POSITIVE.search(name) else 0) - (25 if NEGATIVE.search(name) else 0)
 
 
 def link_density(node: Node) -> float:

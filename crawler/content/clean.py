@@ -92,14 +92,19 @@ def _hidden(el: Node) -> bool:
     return not _HIDDEN_CLASSES.isdisjoint((attrs.get("class") or "").split())
 
 
-def strip_chrome(body: Node, keep: frozenset[int] = frozenset(), by_class: bool = True) -> None:
+def strip_chrome(
+    body: Node, keep: frozenset[int] = frozenset(), by_class: bool = True, text_length: int | None = None
+) -> None:
     """Navigation, asides, footers, share/related/comment/ad blocks: by tag and by class/id.
 
     `keep` holds mem_ids never removed. An element holding more than half of the page's text
     stays: it is the content wrapper, whatever its name. `by_class=False` removes by tag only
-    (the engine's second try when the class rules left too little).
+    (the engine's second try when the class rules left too little). `text_length` is the body's
+    text length when the caller has it.
     """
-    limit = _GUARD * max(1, len(body.text(deep=True)))
+    if text_length is None:
+        text_length = len(body.text(deep=True))
+    limit = _GUARD * max(1, text_length)
     found: list[Node] = []
     taken: set[int] = set()
     for el in body.css(f"{CHROME_TAGS}, [class], [id]" if by_class else CHROME_TAGS):

@@ -90,7 +90,8 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     body = root.css_first("body") or root
     out = Extraction(meta=pm, declared_article=pm.is_article)
     out.has_password = root.css_first('input[type="password"]') is not None
-    sample = body.text(deep=True)[:4000] + " " + (pm.html_title or "")
+    full_text = body.text(deep=True)
+    sample = full_text[:4000] + " " + (pm.html_title or "")
     out.language = language_of(pm, sample)
     vietnamese = out.language == "vi"
     out.title, h1 = find_title(root, pm, url)
@@ -98,7 +99,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     lead_node = marked_lead(body)
     byline = visible_author(body, pm, url)
     keep = frozenset({lead_node.mem_id} if lead_node is not None else ())
-    strip_chrome(body, keep, by_class)
+    strip_chrome(body, keep, by_class, len(full_text))
     blocks = choose_main(body) or [body]
     out.link_density = max(link_density(b) for b in blocks)
     out.linked_headings = sum(len(b.css("h2 a, h3 a, h4 a")) for b in blocks)

@@ -76,11 +76,11 @@ UNLIKELY_OK = _by_first_letter(
     r"story-?body|\bbody\b|detail|chitiet|chi-tiet|noidung|noi-dung|fck_detail|hentry|type-post|post-\d"
 )
 # Scoring hints: a block with these words in class/id is likelier content (POSITIVE) or not.
-POSITIVE = re.compile(
+POSITIVE = _by_first_letter(
     r"article|body|content|entry|hentry|h-entry|main|post|text|blog|story|detail|chitiet|chi-tiet|"
     r"noidung|noi-dung|fck_detail|news-?content|journal-content"
 )
-NEGATIVE = re.compile(
+NEGATIVE = _by_first_letter(
     r"-ad-|hidden|banner|combx|comment|contact|footer|gdpr|masthead|media|outbrain|promo|related|"
     r"scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|teaser|card|list|menu|nav"
 )
