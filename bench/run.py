@@ -4,6 +4,7 @@
     crawl    5,000-article replica: full project vs a bare Scrapy spider (pages/s)
     scale    50,000-article archive crawl with JOBDIR: peak RSS and wall time
     store    SQLite dedup state: lookup + insert cost at 10k, 100k, 1M entries
+    zyte     generic extractor vs trafilatura on Zyte's article benchmark (F1 by its evaluate.py)
 
 --quick scales everything down (about two minutes instead of ten) and writes
 bench/out/RESULTS.quick.md, so a smoke run never overwrites the recorded figures. Numbers only:
@@ -19,10 +20,10 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import crawl, extract, scale, store
+from bench import crawl, extract, scale, store, zyte
 from bench.common import OUT, ROOT, machine
 
-BENCHMARKS = {"extract": extract, "crawl": crawl, "scale": scale, "store": store}
+BENCHMARKS = {"extract": extract, "crawl": crawl, "scale": scale, "store": store, "zyte": zyte}
 
 
 def _load() -> str:

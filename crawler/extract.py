@@ -4,9 +4,11 @@
     python -m crawler.extract --batch MANIFEST        # lines "URL<TAB>PATH"
     (--site KEY, in both forms, when the URLs' host is not the site's: a replica, a WARC copy)
 
-The parser is chosen from the URL's site in the registry; the file's bytes are decoded with the
-page's declared charset (windows-1258 exists). A failing batch entry prints
-{"url": ..., "error": ...} and the run goes on.
+The parser is chosen from the URL's site in the registry; a host no entry serves is read by the
+`auto` template (CMS detection, else the generic extractor) with the host as site. The file's
+bytes are decoded with the page's declared charset (windows-1258 exists). A failing batch entry
+prints {"url": ..., "error": ...} (a page with no article: "not an article: <why>") and the run
+goes on.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from crawler.items import article_record
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import page_markup
 from crawler.parsers import ParseError
+from crawler.parsers.auto import AutoParser
+from crawler.parsers.base import NotAnArticle
 from crawler.parsers.cache import cached_parser, parser_spec
 from crawler.sites import get_site, site_for_url
 
@@ -36,7 +40,10 @@ def extract_page(
     of a WARC file); the parser is then bound to the URL's origin instead of the site's base URL.
     """
     if site_key is None:
-        site = site_for_url(url)
+        try:
+            site = site_for_url(url)
+        except KeyError:
+            return _extract_unregistered(url, body, content_type)
         base_url = site.base_url
     else:
         site = get_site(site_key)
@@ -52,6 +59,22 @@ def extract_page(
     return article_record(normalize_article(article))
 
 
+def _extract_unregistered(url: str, body: bytes, content_type: str | None) -> dict[str, Any]:
+    """A page of a host the registry does not know: the auto parser, the host as site."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise KeyError(f"no host in {url!r}")
+    parser = cached_parser(("auto", f"{parts.scheme}://{parts.netloc}", ()))
+    assert isinstance(parser, AutoParser)
+    result = parser.parse_or_reason(page_markup(body, content_type), url)
+    if isinstance(result, str):
+        raise NotAnArticle(f"not an article: {result}")
+    result.site = host
+    result.fetched_url = url
+    return article_record(normalize_article(result))
+
+
 def extract_manifest(
     lines: Iterable[str], root: Path, site_key: str | None = None
 ) -> Iterator[dict[str, Any]]:
@@ -64,6 +87,8 @@ def extract_manifest(
             if not path:
                 raise ValueError("manifest line must be URL<TAB>PATH")
             yield extract_page(url, (root / path).read_bytes(), site_key=site_key)
+        except NotAnArticle as exc:
+            yield {"url": url, "error": str(exc)}
         except Exception as exc:  # one bad entry must not end a batch of thousands
             yield {"url": url, "error": f"{type(exc).__name__}: {exc}"}
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, TypedDict
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.1"  # 1.1: optional `extraction`; `language` any ISO 639 code
 
 
 class Image(TypedDict):
@@ -36,10 +36,11 @@ class Article:
     category: str | None = None
     tags: list[str] = field(default_factory=list)
     source_id: str | None = None  # the CMS's own id when known, e.g. "wp:1234", "liferay:85214"
-    language: str = "vi"
+    language: str = "vi"  # ISO 639-1 ("vi", "en"...), "und" when the page does not tell
     # How the parser found the fields: {"template": <template key>, "parser_version": <its version>,
     # "fallback": [<field>, ...]}, the fields (sorted) that the template's own selectors missed and
-    # the family's stock structure gave. None for items not built by a template parser.
+    # the family's stock structure (or the generic extractor) gave. The auto template names the
+    # template it chose. None for items not built by a template parser.
     extraction: dict[str, Any] | None = None
     # Provenance, filled by the spider.
     site: str | None = None
@@ -61,4 +62,7 @@ def article_record(article: Article) -> dict[str, Any]:
     Same result as ``ItemAdapter(article).asdict()`` for an Article, ~50x cheaper (no adapter
     lookups per nested value), which shows at thousands of items a minute.
     """
-    return {name: getattr(article, name) for name in _FIELD_NAMES}
+    record = {name: getattr(article, name) for name in _FIELD_NAMES}
+    if record["extraction"] is None:  # optional: records of registry templates stay as they were
+        del record["extraction"]
+    return record

@@ -202,13 +202,14 @@ def parse_vn_date(text: str | None) -> str | None:
 _RFC822_UTC_RE = re.compile(r"(?:[+-]0000|\bGMT|\bUTC?|\bZ)\s*$", re.IGNORECASE)
 
 
-def parse_iso_datetime(text: str | None, *, wall_time: bool = False) -> str | None:
+def parse_iso_datetime(text: str | None, *, wall_time: bool = False, keep_offset: bool = False) -> str | None:
     """ISO 8601 / RFC 3339 (and RFC 822 from RSS) timestamp converted to +07:00 local time.
 
     Naive timestamps are taken as local time. With ``wall_time=True`` the clock time is kept
     as written and labelled +07:00 (a WordPress site whose time zone was left at UTC shows
     local wall time with a +00:00 offset). A date-only value gives "YYYY-MM-DD".
-    For WordPress ``date_gmt`` (naive UTC) append "Z" before calling.
+    For WordPress ``date_gmt`` (naive UTC) append "Z" before calling. With ``keep_offset=True`` a
+    timestamp that carries an offset keeps it (a page of another country says its own time).
     """
     if not text:
         return None
@@ -236,6 +237,8 @@ def parse_iso_datetime(text: str | None, *, wall_time: bool = False) -> str | No
     dt = dt.replace(microsecond=0)
     if dt.tzinfo is None or wall_time:
         dt = dt.replace(tzinfo=LOCAL_TZ)
+    elif keep_offset:
+        pass
     else:
         dt = dt.astimezone(LOCAL_TZ)
     return dt.isoformat(timespec="seconds")

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from crawler.parsers.auto import AutoParser
 from crawler.parsers.base import Listing, ParseError, TemplateParser
+from crawler.parsers.generic import GenericParser
 from crawler.parsers.liferay import LIFERAY_PARSERS
 from crawler.parsers.wordpress import WORDPRESS_PARSERS
 from crawler.sites import Site
 
-PARSERS: dict[str, type[TemplateParser]] = {**LIFERAY_PARSERS, **WORDPRESS_PARSERS}
+PARSERS: dict[str, type[TemplateParser]] = {
+    **LIFERAY_PARSERS,
+    **WORDPRESS_PARSERS,
+    GenericParser.template: GenericParser,  # any page, no template (crawler.content)
+    AutoParser.template: AutoParser,  # per page: the detected template, else generic
+}
 
 __all__ = ["PARSERS", "Listing", "ParseError", "TemplateParser", "parser_for"]
 

@@ -60,6 +60,10 @@ def _recording(method: Callable[..., Article | None]) -> Callable[..., Article |
     return wrapper
 
 
+class NotAnArticle(ParseError):
+    """A page that parses but holds no article (a listing, search, login or error page)."""
+
+
 class TemplateParser:
     """Base of all template parsers.
 
