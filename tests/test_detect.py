@@ -140,7 +140,8 @@ def test_auto_falls_back_to_generic_when_the_template_finds_no_body() -> None:
     article = PARSERS["auto"]("https://portal.example.vn").parse_article(
         html, "https://portal.example.vn/-/bai"
     )
-    assert article is not None and article.extraction == {"template": "generic", "parser_version": "1.0", "fallback": []}
+    assert article is not None
+    assert article.extraction == {"template": "generic", "parser_version": "1.0", "fallback": []}
     assert len(article.body) == 4
 
 
