@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.state.base import Known, OpenFile, StateStore
+from crawler.state.base import Known, OpenFile, Owed, StateError, StateStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["Known", "OpenFile", "StateStore", "open_state_store", "state_store_for"]
+__all__ = ["Known", "OpenFile", "Owed", "StateError", "StateStore", "open_state_store", "state_store_for"]
 
 _ATTR = "_vn_state_store"
 
