@@ -32,7 +32,8 @@ def test_ten_sigkills_of_a_jobdir_backfill_then_a_run_to_the_end_store_every_art
     tmp_path: Path,
 ) -> None:
     server = ReplicaServer()
-    server.add_site(KEY, "liferay-adt", generate_articles(ARTICLES, 15, start=datetime(2024, 9, 1)), site=SITE)
+    articles = generate_articles(ARTICLES, 15, start=datetime(2024, 9, 1))
+    server.add_site(KEY, "liferay-adt", articles, site=SITE)
     with server:
         # Every page answers after 20 ms: a crawl takes long enough for kills to land mid-way.
         server.set_faults(KEY, [{"kind": "delay", "delay": 0.02}])
