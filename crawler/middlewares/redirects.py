@@ -30,18 +30,19 @@ def on_domains(host: str, domains: list[str]) -> bool:
 
 
 class OffsiteRedirectGuard:
-    def __init__(self, stats: Any) -> None:
-        self.stats = stats
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> OffsiteRedirectGuard:
-        return cls(crawler.stats)
+        return cls(crawler)
 
     def process_response(self, request: Any, response: Any, spider: Any = None) -> Any:
         if response.status not in (301, 302, 303, 307, 308) or "vn_page" not in request.meta:
             return response
         location = response.headers.get("Location")
-        domains = list(getattr(spider, "allowed_domains", None) or [])
+        domains = list(getattr(self.crawler.spider, "allowed_domains", None) or [])
         if not location or not domains:
             return response
         target = urljoin(request.url, location.decode("latin-1"))

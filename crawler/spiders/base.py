@@ -128,10 +128,9 @@ class PortalSpider(scrapy.Spider):
         stats = self.crawler.stats
         stats.set_value("vn/site", self.site.key)
         stats.set_value("vn/mode", self.mode)
-        if self.state_error:
+        if self.state_error:  # start() yields nothing: the run ends at once, failed
             logger.error("%s", self.state_error)
             add_failure(stats, self.state_error)
-            self.crawler.engine.close_spider(self, "state_error")
             return
         self.run = int(self.state_store.get_meta(self.site.key, self.RUNS_KEY) or 0) + 1
         self.state_store.set_meta(self.site.key, self.RUNS_KEY, str(self.run))
@@ -252,6 +251,8 @@ class PortalSpider(scrapy.Spider):
         return request_meta(self.site, kind, crawler.settings if crawler else None)
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.state_error:
+            return
         for request in self.owed_requests():
             yield request
         for path in self.site.listing_paths:
@@ -340,7 +341,13 @@ class PortalSpider(scrapy.Spider):
 
     def new_urls(self, urls: list[str], dates: dict[str, str]) -> list[str]:
         """URLs worth fetching: those not stored yet, never older than `since`."""
-        wanted = [u for u in urls if not self.before_since(dates.get(u)) and u not in self.abandoned]
+        # Owed articles are not requested from listings: the due ones were requested first, the
+        # others wait out their backoff, and abandoned ones are given up.
+        wanted = [
+            u
+            for u in urls
+            if not self.before_since(dates.get(u)) and u not in self.owed_at_start and u not in self.abandoned
+        ]
         if len(wanted) < len(urls):
             self.crawler.stats.inc_value("vn/skipped/before_since", len(urls) - len(wanted))
         # Both modes skip what is stored: archive mode differs in walking every listing page, so
@@ -367,7 +374,7 @@ class PortalSpider(scrapy.Spider):
             return True
         # Checked after this page's new articles were requested, not stored: a page counts as
         # "seen" only when everything on it was stored by an earlier run.
-        if len(self.stored(urls)) < len(set(urls)):
+        if len(self.stored(urls) | (self.owed_at_start & set(urls))) < len(set(urls)):
             return True
         logger.info("stopping at %s: every article on it is already stored", page_url)
         self.crawler.stats.set_value("vn/stopped_at", page_url)

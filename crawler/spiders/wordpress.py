@@ -51,6 +51,10 @@ class WordPressSpider(PortalSpider):
         return bool(self.site.options.get("wp_timezone_is_wall_time"))
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.state_error:
+            return
+        for request in self.owed_requests():  # the owed articles first, as every portal spider
+            yield request
         yield self.rest_request(1)
 
     # ---- discovery source chain -----------------------------------------------------------
@@ -140,6 +144,8 @@ class WordPressSpider(PortalSpider):
         """Fetch what is new, or changed since stored (by the CMS's modified time), within `since`."""
         if self.before_since(published):
             self.crawler.stats.inc_value("vn/skipped/before_since")
+            return False
+        if url in self.owed_at_start or url in self.abandoned:  # requested first, backing off, or given up
             return False
         known = self.state_store.get(self.site.key, url)
         if known is None:
