@@ -78,6 +78,9 @@ VN_OWED_FAIL_PERCENT = 5.0
 # A listing chain stops after this many pages (a pager that never ends); also after 3 pages in a
 # row that list no article new to the run.
 VN_MAX_LISTING_PAGES = 5000
+# Pages whose markup nests deeper than this are rejected as "too_deep" before parsing (a few parser
+# steps cost the depth per element: 100,000 levels would hold the crawl for minutes). 0: no limit.
+VN_MAX_MARKUP_DEPTH = 4000
 # An empty or missing state while <VN_DATA_DIR>/<site>/ holds published feeds is rebuilt from them
 # before crawling (False: refuse, naming `python -m crawler.state rebuild`).
 VN_STATE_AUTO_REBUILD = True

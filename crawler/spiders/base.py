@@ -19,6 +19,7 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 from twisted.python.failure import Failure
 
+from crawler.budget import markup_depth
 from crawler.items import Article
 from crawler.middlewares.redirects import RedirectRefused
 from crawler.normalize.text import page_markup
@@ -100,6 +101,7 @@ class PortalSpider(scrapy.Spider):
         spider.max_attempts = s.getint("VN_OWED_MAX_ATTEMPTS", 6)
         spider.owed_fail_percent = s.getfloat("VN_OWED_FAIL_PERCENT", 5.0)
         spider.max_listing_pages = s.getint("VN_MAX_LISTING_PAGES", 5000)
+        spider.max_depth = s.getint("VN_MAX_MARKUP_DEPTH", 4000)
         workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
         if workers > 0 and not is_asyncio_reactor_installed():
             logger.warning("VN_PARSE_WORKERS needs the asyncio reactor (TWISTED_REACTOR): parsing in-thread")
@@ -123,6 +125,7 @@ class PortalSpider(scrapy.Spider):
     max_attempts = 6
     owed_fail_percent = 5.0
     max_listing_pages = 5000
+    max_depth = 4000
 
     def on_opened(self, spider: PortalSpider) -> None:
         stats = self.crawler.stats
@@ -465,9 +468,19 @@ class PortalSpider(scrapy.Spider):
             return None
         return page_markup(response.body, self.content_type(response))
 
+    def too_deep(self, response: Response) -> bool:
+        """True (after a reject) for markup nested past VN_MAX_MARKUP_DEPTH (crawler/budget.py)."""
+        depth = markup_depth(response.body, self.max_depth)
+        if depth <= self.max_depth:
+            return False
+        self.reject(response.url, "too_deep", owed=response.meta.get("vn_owed"), depth=f">{self.max_depth}")
+        return True
+
     def unusable(self, response: Response) -> bool:
         """True (after a reject) for an empty body or a response that is not text."""
         owed = response.meta.get("vn_owed")
+        if self.max_depth and self.too_deep(response):
+            return True
         if not response.body.strip():
             self.reject(response.url, "empty_body", owed=owed, status=response.status)
             return True
