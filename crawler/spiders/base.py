@@ -519,6 +519,13 @@ class PortalSpider(scrapy.Spider):
             error=failure.getErrorMessage(),
         )
 
+    def listing_lost(self, url: str, reason: str, **details: Any) -> None:
+        """A listing or discovery page answered but unusable: what it lists is not discovered."""
+        self.crawler.stats.inc_value("vn/errors/discovery")
+        if self.lost_listing is None:
+            self.lost_listing = (url, reason)
+        self.reject(url, reason, page="discovery", **details)
+
     def reject(self, url: str, reason: str, *, owed: str | None = None, **details: Any) -> None:
         """Log and count a reject; `owed`: the listed URL of the article it costs (ledger key)."""
         self.rejects.reject(self.site.key, url, reason, **details)

@@ -114,8 +114,8 @@ class WordPressSpider(PortalSpider):
         if response.status != 200:
             if page == 1:
                 yield from self.fall_back("rest", f"HTTP {response.status}")
-            else:
-                self.reject(response.url, f"http_{response.status}", page="discovery")
+            else:  # the posts of this page and beyond are not discovered: a lost listing page
+                self.listing_lost(response.url, f"http_{response.status}")
             return
         try:
             posts = parse_rest_posts(response.body, self.base_url, wall_time=self.wall_time)
@@ -123,7 +123,7 @@ class WordPressSpider(PortalSpider):
             if page == 1:
                 yield from self.fall_back("rest", f"not a post list: {exc}")
             else:
-                self.reject(response.url, "rest_parse_error", error=str(exc))
+                self.listing_lost(response.url, "rest_parse_error", error=str(exc))
             return
         self.use_source("rest")
         self.crawler.stats.inc_value("vn/pages/rest")
