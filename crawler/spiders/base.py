@@ -102,6 +102,7 @@ class PortalSpider(scrapy.Spider):
         spider.owed_fail_percent = s.getfloat("VN_OWED_FAIL_PERCENT", 5.0)
         spider.max_listing_pages = s.getint("VN_MAX_LISTING_PAGES", 5000)
         spider.max_depth = s.getint("VN_MAX_MARKUP_DEPTH", 4000)
+        spider.seed_only = s.getbool("VN_SEED_ONLY", False)
         workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
         if workers > 0 and not is_asyncio_reactor_installed():
             logger.warning("VN_PARSE_WORKERS needs the asyncio reactor (TWISTED_REACTOR): parsing in-thread")
@@ -126,6 +127,7 @@ class PortalSpider(scrapy.Spider):
     owed_fail_percent = 5.0
     max_listing_pages = 5000
     max_depth = 4000
+    seed_only = False
 
     def on_opened(self, spider: PortalSpider) -> None:
         stats = self.crawler.stats
@@ -135,13 +137,16 @@ class PortalSpider(scrapy.Spider):
             logger.error("%s", self.state_error)
             add_failure(stats, self.state_error)
             return
+        # Counted by the process that starts the run (owed_requests): in distributed mode the
+        # workers that join the seeder's run share its number.
         self.run = int(self.state_store.get_meta(self.site.key, self.RUNS_KEY) or 0) + 1
-        self.state_store.set_meta(self.site.key, self.RUNS_KEY, str(self.run))
         ledger = self.state_store.owed(self.site.key)
         self.abandoned = {o.url for o in ledger if o.abandoned}
         self.owed_at_start = {o.url for o in ledger if not o.abandoned}
         self.due = self.state_store.owed_due(self.site.key, self.run)
         stats.set_value("vn/owed/due", len(self.due))
+        if self.seed_only:  # `scrapy seed` only pushes start requests: it walks nothing
+            return
         self.walk_all = (
             self.mode == "archive" or self.state_store.get_meta(self.site.key, self.FRONTIER_KEY) != "1"
         )
@@ -153,7 +158,7 @@ class PortalSpider(scrapy.Spider):
     def on_closed(self, spider: PortalSpider, reason: str) -> None:
         if self.parse_pool is not None:
             self.parse_pool.release()
-        if self.state_error:
+        if self.state_error or self.seed_only:
             return
         stats = self.crawler.stats
         failed = sum(stats.get_value(f"vn/errors/{kind}", 0) for kind in ("listing", "discovery"))
@@ -263,6 +268,7 @@ class PortalSpider(scrapy.Spider):
 
     def owed_requests(self) -> Iterator[Request]:
         """Every run, incremental or archive, first fetches the owed articles due this run."""
+        self.state_store.set_meta(self.site.key, self.RUNS_KEY, str(self.run))
         if self.due:
             logger.info("%s: fetching %d owed articles first", self.site.key, len(self.due))
         for url in self.due:
@@ -346,13 +352,10 @@ class PortalSpider(scrapy.Spider):
         """URLs worth fetching: those not stored yet, never older than `since`."""
         # Owed articles are not requested from listings: the due ones were requested first, the
         # others wait out their backoff, and abandoned ones are given up.
-        wanted = [
-            u
-            for u in urls
-            if not self.before_since(dates.get(u)) and u not in self.owed_at_start and u not in self.abandoned
-        ]
-        if len(wanted) < len(urls):
-            self.crawler.stats.inc_value("vn/skipped/before_since", len(urls) - len(wanted))
+        recent = [u for u in urls if not self.before_since(dates.get(u))]
+        if len(recent) < len(urls):
+            self.crawler.stats.inc_value("vn/skipped/before_since", len(urls) - len(recent))
+        wanted = [u for u in recent if u not in self.owed_at_start and u not in self.abandoned]
         # Both modes skip what is stored: archive mode differs in walking every listing page, so
         # a resumed backfill re-reads listings but fetches only the articles it still lacks.
         known = self.stored(wanted) - {u for u in wanted if self.recent(dates.get(u))}
