@@ -122,7 +122,8 @@ class PortalSpider(scrapy.Spider):
     RUNS_KEY = "runs"  # the site's run counter: owed articles back off in runs, not hours
     walk_all = False
     state_error: str | None = None
-    run = 0
+    _run = 0
+    _run_joined = False
     max_attempts = 6
     owed_fail_percent = 5.0
     max_listing_pages = 5000
@@ -138,7 +139,7 @@ class PortalSpider(scrapy.Spider):
             add_failure(stats, self.state_error)
             return
         # Counted by the process that starts the run (owed_requests): in distributed mode the
-        # workers that join the seeder's run share its number.
+        # workers that join the seeder's run take its number (`run`).
         self.run = int(self.state_store.get_meta(self.site.key, self.RUNS_KEY) or 0) + 1
         ledger = self.state_store.owed(self.site.key)
         self.abandoned = {o.url for o in ledger if o.abandoned}
@@ -167,6 +168,20 @@ class PortalSpider(scrapy.Spider):
         if reason == "finished" and not failed and self.walked_every_listing():
             self.state_store.set_meta(self.site.key, self.FRONTIER_KEY, "1")
         self.account_owed(reason)
+
+    @property
+    def run(self) -> int:
+        """This run's number for the site (owed articles back off in runs)."""
+        stats = getattr(self.crawler, "stats", None) if hasattr(self, "crawler") else None
+        if not self._run_joined and stats is not None and stats.get_value("vn/distributed/seed") == "joined":
+            # A distributed worker that joined a run seeded elsewhere: the seeder counted it.
+            self._run_joined = True
+            self._run = int(self.state_store.get_meta(self.site.key, self.RUNS_KEY) or 0) or self._run
+        return self._run
+
+    @run.setter
+    def run(self, value: int) -> None:
+        self._run = value
 
     def walked_every_listing(self) -> bool:
         return self.chain_ends >= self.chains
