@@ -131,3 +131,25 @@ def test_an_article_redirected_offsite_is_a_counted_reject_and_stays_owed(
 )
 def test_the_private_address_guard_knows_shared_space_and_embedded_ipv4(host: str, private: bool) -> None:
     assert is_private_host(host) is private
+
+
+def test_a_state_error_in_the_dedup_step_is_a_counted_reject(tmp_path: Path) -> None:
+    """Before: the item vanished with the exception. Now: a `state_error` reject, counted."""
+    import sqlite3
+
+    from pipeline_helpers import Pipes, article
+
+    pipes = Pipes(tmp_path)
+    try:
+        dedup = pipes.stages[2]
+
+        def broken(*_: Any) -> None:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+
+        dedup.state.get = broken  # type: ignore[method-assign]
+        assert pipes.feed(article(1)) is None
+        assert pipes.stat("vn/rejected/state_error") == 1
+    finally:
+        pipes.close()
+    (reject,) = [json.loads(x) for x in (tmp_path / "rejects" / "dongthap.jsonl").read_text().splitlines()]
+    assert reject["reason"] == "state_error" and "malformed" in reject["error"]
