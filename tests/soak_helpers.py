@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,7 @@ def soak(
     faulty_runs: int,
     seed: int,
     growth: int = 0,
+    clean_runs: int = 1,
 ) -> Soak:
     """`articles` at first, `growth` more published before each later run (a live site grows)."""
     key = f"soak-{site}"
@@ -86,11 +87,11 @@ def soak(
     result = Soak(site, articles)
     with server:
         base = server.base_url(key)
-        for n in range(faulty_runs + 1):
-            clean = n == faulty_runs
-            if n and growth:
+        for n in range(faulty_runs + clean_runs):
+            clean = n >= faulty_runs
+            if n and growth:  # newer than everything listed (a batch spans at most 6 h x growth)
                 fresh = generate_articles(
-                    growth, seed + n, start=start.replace(day=1 + n), id_start=articles + 1
+                    growth, seed + n, start=start + timedelta(days=14 * n), id_start=articles + 1
                 )
                 server.set_articles(key, fresh)
                 articles += growth
