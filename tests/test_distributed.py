@@ -425,10 +425,14 @@ def test_owed_articles_are_shared_by_the_workers_and_fetched_first_by_the_next_r
     replica = fresh_replica(SITE)
     base = replica.base_url(SITE)
     paths = sorted(u.removeprefix(base) for u in replica.listed_urls(SITE))[:2]
-    replica.set_faults(SITE, [{"path": p + "$", "kind": "status", "status": 503, "times": 1} for p in paths])
+    failing = [{"path": p + "$", "kind": "status", "status": 503, "times": 1} for p in paths]
+    # Every other page answers after 0.5 s: both workers join the one run (as in the test above).
+    replica.set_faults(SITE, [*failing, {"path": "^/(?!robots)", "kind": "delay", "delay": 0.5}])
     workers = [spawn(name, base, redis_url, "crawl", "-s", "RETRY_TIMES=0") for name in ("w1", "w2")]
     # The worker that met a failure says so (the other one may have closed before it happened).
     assert 1 in [w.wait() for w in workers]
+    assert sorted(w.stats()["vn/distributed/seed"] for w in workers) == ["claimed", "joined"]
+    replica.set_faults(SITE, None)
     store = RedisStateStore(redis_url)
     try:
         owed = store.owed(SITE)
