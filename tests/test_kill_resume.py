@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import random
 import signal
+import subprocess
 import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from crawl_helpers import feed_lines, part_lines, run_crawl, start_crawl
+from crawl_helpers import ROOT, crawl_command, feed_lines, part_lines, run_crawl
 
 from replica.corpus import generate_articles
 from replica.server import ReplicaServer
@@ -27,6 +28,22 @@ KILLS = 10
 SETTINGS = {"CONCURRENT_REQUESTS": 8, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 
 
+def _stored(data: Path) -> int:
+    """Lines written so far, published or not (a killed run's .part is published by the next)."""
+    return sum(p.read_bytes().count(b"\n") for p in (data / SITE).glob("*.jsonl*"))
+
+
+def _wait_until_stored(proc: subprocess.Popen[bytes], data: Path, count: int, timeout: float = 60) -> bool:
+    """True once `count` lines are written; False if the crawl ended first."""
+    deadline = time.monotonic() + timeout
+    while _stored(data) < count:
+        if proc.poll() is not None:
+            return False
+        assert time.monotonic() < deadline, f"no progress to {count} articles in {timeout} s"
+        time.sleep(0.05)
+    return True
+
+
 @pytest.mark.timeout(240)
 def test_ten_sigkills_of_a_jobdir_backfill_then_a_run_to_the_end_store_every_article_once(
     tmp_path: Path,
@@ -35,22 +52,35 @@ def test_ten_sigkills_of_a_jobdir_backfill_then_a_run_to_the_end_store_every_art
     articles = generate_articles(ARTICLES, 15, start=datetime(2024, 9, 1))
     server.add_site(KEY, "liferay-adt", articles, site=SITE)
     with server:
-        # Every page answers after 150 ms: the 120 listing pages alone take ~18 s in a row, more
-        # than the ten runs get before their kills, so every kill lands mid-crawl.
-        server.set_faults(KEY, [{"kind": "delay", "delay": 0.15}])
+        # Every page answers after 50 ms, so that a run is killed mid-way.
+        server.set_faults(KEY, [{"kind": "delay", "delay": 0.05}])
         base = server.base_url(KEY)
         jobdir = tmp_path / "job"
         rng = random.Random(15)
-        stored_after_kill = []
-        for _ in range(KILLS):
-            proc = start_crawl(SITE, base, tmp_path, "mode=archive", JOBDIR=str(jobdir), **SETTINGS)
-            time.sleep(rng.uniform(1.5, 3.5))  # the process needs ~1-2 s to start crawling
-            assert proc.poll() is None, "the crawl ended before its kill: the test would prove nothing"
+        # The first kill comes after 200 articles: the JOBDIR's saved duplicate filter then holds
+        # the start page (Scrapy flushes it in 8 KB blocks), which is what cut resumed runs short.
+        # Each later run is killed a random 15-35 articles further on.
+        target = 200
+        stored_at_kill: list[int] = []
+        ended: list[int] = []  # runs that ended on their own before their kill
+        while len(stored_at_kill) < KILLS:
+            # Before the fix every resumed run found its start page in the saved duplicate filter
+            # and ended after ~2 s, fetching nothing: it could never be killed mid-way again.
+            assert len(ended) <= 3, f"resumed runs ended short of their targets at {ended} articles"
+            log = (tmp_path / "kills.log").open("ab")  # not a pipe: an unread pipe would stall the crawl
+            cmd = crawl_command(SITE, base, tmp_path, "mode=archive", JOBDIR=str(jobdir), **SETTINGS)
+            proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
+            if not _wait_until_stored(proc, tmp_path, target):
+                log.close()
+                ended.append(_stored(tmp_path))
+                continue
+            time.sleep(rng.uniform(0.0, 0.2))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            proc.stderr.close()  # type: ignore[union-attr]
-            stored_after_kill.append(len(feed_lines(tmp_path, SITE)) + part_lines(tmp_path, SITE))
-        assert stored_after_kill[-1] < ARTICLES, stored_after_kill  # the last run has work left
+            log.close()
+            stored_at_kill.append(_stored(tmp_path))
+            target = stored_at_kill[-1] + rng.randint(15, 35)
+        assert stored_at_kill[-1] < ARTICLES, stored_at_kill  # the last run has work left
 
         proc, stats = run_crawl(
             SITE, base, tmp_path, "mode=archive", JOBDIR=str(jobdir), timeout=180, **SETTINGS
