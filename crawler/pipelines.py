@@ -23,6 +23,7 @@ from crawler.normalize.article import normalize_article
 from crawler.normalize.text import clean_text
 from crawler.paths import safe_child
 from crawler.rejects import RejectLog
+from crawler.spiders.base import listed_url
 from crawler.state import Known, StateStore, state_store_for
 
 logger = logging.getLogger(__name__)
@@ -33,6 +34,22 @@ def _site_key(crawler: Any) -> str:
     spider = crawler.spider
     site = getattr(spider, "site", None)
     return site.key if site is not None else spider.name
+
+
+def _lost(crawler: Any, item: Any, reason: str) -> None:
+    """An item that will not be stored: its article stays owed (the portal spider's ledger)."""
+    spider = crawler.spider
+    url = listed_url(item) or getattr(item, "url", None)
+    if url and hasattr(spider, "article_lost"):
+        spider.article_lost(url, reason)
+
+
+def _settled(crawler: Any, item: Any) -> None:
+    """An item whose article is stored already (a duplicate): no longer owed."""
+    spider = crawler.spider
+    for url in {listed_url(item), getattr(item, "url", None)}:
+        if url and hasattr(spider, "settle"):
+            spider.settle(url)
 
 
 def _check_enabled(crawler: Any, flag: str) -> None:
@@ -87,6 +104,7 @@ class ValidatePipeline:
             self.rejects.reject(
                 _site_key(self.crawler), item.url, reasons[0], all_reasons=reasons, title=item.title
             )
+            _lost(self.crawler, item, reasons[0])
             raise DropItem(f"invalid item {item.url}: {', '.join(reasons)}")
         return item
 
@@ -123,6 +141,17 @@ class DedupPipeline:
 
     def process_item(self, item: Article) -> Article:
         site = _site_key(self.crawler)
+        try:
+            return self._check(site, item)
+        except DropItem:
+            _settled(self.crawler, item)
+            raise
+        except Exception as exc:  # an unreadable state must cost a counted reject, not a silent drop
+            RejectLog.for_crawler(self.crawler).reject(site, item.url, "state_error", error=repr(exc))
+            _lost(self.crawler, item, "state_error")
+            raise DropItem(f"state error on {item.url}: {exc!r}") from exc
+
+    def _check(self, site: str, item: Article) -> Article:
         known = self.state.get(site, item.url)
         if known is not None:
             if known.content_hash == item.content_hash:
@@ -181,6 +210,8 @@ class JsonlStorePipeline:
 
     def open_spider(self) -> None:
         self._site = _site_key(self.crawler)
+        if getattr(self.state, "broken", None):
+            return  # the spider reports the unusable state and stops before any item
         site_dir = safe_child(self.data_dir, self._site)
         site_dir.mkdir(parents=True, exist_ok=True)
         # Two overlapping runs of one site by one worker would interleave; the second one stops here.
@@ -208,8 +239,12 @@ class JsonlStorePipeline:
             self._fh.truncate(self._offset)
             self._fh.seek(self._offset)
             self.stats.inc_value("vn/duplicates/race")
+            _settled(self.crawler, item)
             raise DropItem(f"{item.url} was stored by another worker first")
         self._offset += len(line)
+        listed = listed_url(item)
+        if listed and listed != item.url:  # listed under another URL than its canonical one
+            _settled(self.crawler, item)
         self.stats.inc_value("vn/items_written")
         return item
 

@@ -67,6 +67,24 @@ ITEM_PIPELINES = {
     "crawler.pipelines.JsonlStorePipeline": 900,
 }
 
+# ---- Reliability: no silent loss (README "Reliability") ------------------------------------------
+# An article a site listed and this crawl did not store is owed (a ledger in the state) and fetched
+# first by later runs, 1, 2, 4 ... runs after each failed attempt; after this many it is abandoned
+# (reported, and the run fails).
+VN_OWED_MAX_ATTEMPTS = 6
+# A run fails (non-zero exit) when the articles it tried and still owes exceed this share (in %)
+# of those it listed; also when any article is abandoned or a listing page is lost.
+VN_OWED_FAIL_PERCENT = 5.0
+# A listing chain stops after this many pages (a pager that never ends); also after 3 pages in a
+# row that list no article new to the run.
+VN_MAX_LISTING_PAGES = 5000
+# Pages whose markup nests deeper than this are rejected as "too_deep" before parsing (a few parser
+# steps cost the depth per element: 100,000 levels would hold the crawl for minutes). 0: no limit.
+VN_MAX_MARKUP_DEPTH = 4000
+# An empty or missing state while <VN_DATA_DIR>/<site>/ holds published feeds is rebuilt from them
+# before crawling (False: refuse, naming `python -m crawler.state rebuild`).
+VN_STATE_AUTO_REBUILD = True
+
 # ---- Misc -----------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
 # `scrapy crawl` and `crawlall` end with the per-site summary table (crawler/summary.py); Scrapy's
@@ -93,6 +111,9 @@ EXTENSIONS = {
 DOWNLOADER_MIDDLEWARES = {
     # After RedirectMiddleware (600) has built the redirected request, before it is downloaded.
     "crawler.middlewares.addresses.PrivateRedirectGuard": 50,
+    # Before RedirectMiddleware (600) follows a 3xx: a portal page redirected off the site fails
+    # with a counted reject (Scrapy's offsite filter would drop it without one).
+    "crawler.middlewares.redirects.OffsiteRedirectGuard": 650,
     # Just outside RetryMiddleware (550): counts every attempt's fault as vn/faults/<kind> (and
     # makes Twisted's silent re-send of a failed keep-alive request a counted Scrapy retry).
     "crawler.middlewares.faults.FaultCounter": 560,
@@ -108,8 +129,9 @@ VN_MANIFEST_ENABLED = True
 VN_STATS_FILE = ""
 # Template-drift monitor (thresholds per site in crawler/sites.py `coverage`).
 VN_MONITOR_ENABLED = True
-# Fewer items than this in a run are not judged for coverage (zero items from fetched pages always is).
-VN_MONITOR_MIN_ITEMS = 3
+# Fewer items than this in a run are not judged for coverage, "too few items to judge" (zero items
+# from fetched article pages always fails).
+VN_MONITOR_MIN_ITEMS = 20
 # Follow redirects into loopback/private/link-local addresses (only the replica tests need this).
 VN_ALLOW_PRIVATE_REDIRECTS = False
 

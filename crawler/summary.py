@@ -19,6 +19,12 @@ class SiteSummary:
     faults: int = 0  # transport faults met, retried or not (vn/faults, crawler/middlewares/faults.py)
     discovery: str = ""
     failure: str = ""  # why the run counts as failed, empty when it did not
+    # The owed-articles ledger after the run (crawler/spiders/base.py): listed but not stored,
+    # stored this run after being owed, given up this run.
+    owed: int = 0
+    recovered: int = 0
+    abandoned: int = 0
+    coverage_note: str = ""  # "too few items to judge (n < min)" when the drift monitor did not judge
     skip: bool = False  # not crawled on purpose (finish_reason says why)
 
     @classmethod
@@ -38,6 +44,10 @@ class SiteSummary:
             faults=int(stats.get("vn/faults", 0)),
             discovery=str(stats.get("vn/discovery", "")),
             failure=str(stats.get("vn/failure", "")),
+            owed=int(stats.get("vn/owed/total", 0)),
+            recovered=int(stats.get("vn/owed/recovered", 0)),
+            abandoned=int(stats.get("vn/owed/abandoned", 0)),
+            coverage_note=str(stats.get("vn/coverage/judged", "")),
         )
 
     @classmethod
@@ -59,6 +69,9 @@ COLUMNS = (
     "rejected",
     "errors",
     "faults",
+    "owed",
+    "recovered",
+    "abandoned",
     "finish_reason",
 )
 
@@ -71,4 +84,6 @@ def format_table(rows: list[SiteSummary]) -> str:
     for r in rows:
         if r.failure:
             lines.append(f"FAILED {r.site}: {r.failure}")
+        elif r.coverage_note:
+            lines.append(f"note {r.site}: field coverage not judged, {r.coverage_note}")
     return "\n".join(lines)

@@ -177,7 +177,8 @@ def crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Crawl]:
         proc, stats = run_crawl(
             SITE, base, data, "mode=archive", RETRY_TIMES=RETRY_TIMES, VN_MONITOR_ENABLED=0
         )
-        assert proc.returncode == 0, proc.stderr[-3000:]
+        # Every rejected article is owed, and 7 of 16 is over the 5 % threshold: a failed run.
+        assert proc.returncode == 1, proc.stderr[-3000:]
         renderer: BadPagesRenderer = server.renderer(KEY)
         urls = {
             a.extra.get("bad", "future" if a.published > datetime.now() else a.slug): renderer.canonical(a)
@@ -229,6 +230,12 @@ def test_the_crawl_ends_normally_and_loses_nothing_silently(crawl: Crawl) -> Non
     assert reasons == Counter(c.reject for c in CASES if c.reject)
     # Ordinary and recoverable pages are all stored.
     assert len(crawl.items) == len(listed) - len(crawl.rejects)
+    # ... and every rejected article is owed by the state's ledger, with its reason.
+    assert crawl.stats["vn/owed/total"] == crawl.stats["vn/owed/new"] == len(rejected)
+    assert crawl.stats["vn/failure"] == (
+        f"lost data on {SITE}: {len(rejected)} owed articles"
+        f" ({100 * len(rejected) / len(listed):.0f} % of {len(listed)} listed) over the 5 % threshold"
+    )
 
 
 def test_an_empty_200_response_is_rejected(crawl: Crawl) -> None:

@@ -123,7 +123,8 @@ def test_a_template_switched_mid_test_makes_the_monitor_fail_the_run(fresh_repli
     key = "backan"
     server = fresh_replica(key)
     server.set_options(key, {"variant": "drift"})
-    proc, stats = run_crawl(key, server.base_url(key), tmp_path)
+    # The replica site has 13 articles: judge them (the default minimum sample is 20).
+    proc, stats = run_crawl(key, server.base_url(key), tmp_path, VN_MONITOR_MIN_ITEMS=3)
     assert proc.returncode == 1
     assert "template drift on backan" in stats["vn/failure"] and "'body'" in stats["vn/failure"]
     assert "template drift on backan" in proc.stderr
@@ -136,7 +137,7 @@ def test_crawlall_runs_every_site_and_exits_non_zero_when_one_fails(fresh_replic
     server = fresh_replica("dongthap", "backan")
     server.set_options("backan", {"variant": "drift"})
     keys = ["dongthap", "backan"]
-    cmd = crawlall_command(keys, tmp_path, {k: server.base_url(k) for k in keys})
+    cmd = crawlall_command(keys, tmp_path, {k: server.base_url(k) for k in keys}, VN_MONITOR_MIN_ITEMS=3)
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 1, proc.stderr[-3000:]
     assert "FAILED backan: template drift on backan" in proc.stdout

@@ -409,3 +409,41 @@ def test_single_machine_mode_is_unchanged_without_redis(
     assert "shared frontier" not in worker.text()
     assert sorted(written(tmp_path / "data")) == sorted(replica.listed_urls(SITE))
     assert (tmp_path / "data" / "state.sqlite").exists()
+
+
+def test_owed_articles_are_shared_by_the_workers_and_fetched_first_by_the_next_run(
+    tmp_path: Path,
+    spawn: Callable[..., Worker],
+    fresh_replica: Any,
+    redis_server: RedisServer,  # noqa: F811
+    redis_url: str,  # noqa: F811
+) -> None:
+    """The owed-articles ledger (issue 15) in distributed mode: what two workers failed to fetch
+    is owed in Redis, and the next run (one worker) fetches it first and stores it once."""
+    from crawler.state.redis import RedisStateStore
+
+    replica = fresh_replica(SITE)
+    base = replica.base_url(SITE)
+    paths = sorted(u.removeprefix(base) for u in replica.listed_urls(SITE))[:2]
+    failing = [{"path": p + "$", "kind": "status", "status": 503, "times": 1} for p in paths]
+    # Every other page answers after 0.5 s: both workers join the one run (as in the test above).
+    replica.set_faults(SITE, [*failing, {"path": "^/(?!robots)", "kind": "delay", "delay": 0.5}])
+    workers = [spawn(name, base, redis_url, "crawl", "-s", "RETRY_TIMES=0") for name in ("w1", "w2")]
+    # The worker that met a failure says so (the other one may have closed before it happened).
+    assert 1 in [w.wait() for w in workers]
+    assert sorted(w.stats()["vn/distributed/seed"] for w in workers) == ["claimed", "joined"]
+    replica.set_faults(SITE, None)
+    store = RedisStateStore(redis_url)
+    try:
+        owed = store.owed(SITE)
+        assert sorted(o.url for o in owed) == sorted(base + p for p in paths)
+        assert {(o.reason, o.attempts) for o in owed} == {("http_503", 1)}
+        rerun = spawn("w3", base, redis_url, "crawl", "-s", "RETRY_TIMES=0")
+        assert rerun.wait() == 0, rerun.text()[-3000:]
+        stats = rerun.stats()
+        assert (stats["vn/owed/due"], stats["vn/owed/recovered"], stats["vn/owed/total"]) == (2, 2, 0)
+        assert store.owed(SITE) == []
+    finally:
+        store.close()
+    urls = written(tmp_path / "data")
+    assert sorted(urls) == sorted(replica.listed_urls(SITE))  # every article, exactly once

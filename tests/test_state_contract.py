@@ -247,3 +247,76 @@ def test_commit_is_a_claim_two_writers_cannot_both_store_one_article(open_store)
     assert worker_a.commit_written("s", known(1, revision=2, content="other"), "/d/a.part", 20) is False
     assert {f.path: f.committed_offset for f in worker_b.open_files("s", "b")} == {"/d/b.part": 20}
     assert worker_a.get("s", known(1).url).revision == 2
+
+
+# ---- the owed-articles ledger (issue 15) -------------------------------------------------------
+
+
+def test_known_urls_takes_more_urls_than_sqlite_has_placeholders(
+    open_store: Callable[[], StateStore],
+) -> None:
+    """Stock SQLite allows 32,766 placeholders: a 40,000-link listing must still be looked up."""
+    store = open_store()
+    store.commit_written("s", known(7), "/x", 0)
+    urls = [f"https://a.gov.vn/bai-{n}" for n in range(40_000)]
+    assert store.known_urls("s", urls) == {known(7).url}
+
+
+def test_a_listed_article_is_owed_until_stored(open_store: Callable[[], StateStore]) -> None:
+    store = open_store()
+    store.commit_written("s", known(1), "/x", 10)
+    for n in (1, 2, 3):
+        store.owe("s", known(n).url, 5)
+    store.owe("s", known(2).url, 6)  # listed again: still the first record
+    owed = store.owed("s")
+    assert [o.url for o in owed] == [known(2).url, known(3).url]  # a stored article is never owed
+    assert {(o.reason, o.attempts, o.next_run, o.last_run, o.abandoned) for o in owed} == {
+        ("listed", 0, 5, 5, False)
+    }
+    assert store.owed_due("s", 5) == [known(2).url, known(3).url]
+    store.commit_written("s", known(2), "/x", 20)  # stored: leaves the ledger in the same step
+    store.settle("s", known(3).url)  # a duplicate of a stored article
+    assert store.owed("s") == [] and store.owed_due("s", 9) == []
+    assert store.owed("other") == []
+
+
+def test_failed_attempts_back_off_1_2_4_runs_then_abandon(open_store: Callable[[], StateStore]) -> None:
+    store = open_store()
+    url = known(1).url
+    store.owe("s", url, 1)
+    first = store.owe_failed("s", url, "http_503", 1, 4)
+    assert first is not None and (first.reason, first.attempts, first.next_run) == ("http_503", 1, 2)
+    # A second failure in the same run is not another attempt.
+    again = store.owe_failed("s", url, "timeout", 1, 4)
+    assert again is not None and (again.reason, again.attempts, again.next_run) == ("timeout", 1, 2)
+    assert store.owed_due("s", 1) == [] and store.owed_due("s", 2) == [url]
+    second = store.owe_failed("s", url, "http_503", 2, 4)
+    assert second is not None and (second.attempts, second.next_run) == (2, 4)
+    assert store.owed_due("s", 3) == [] and store.owed_due("s", 4) == [url]
+    third = store.owe_failed("s", url, "parse_error", 4, 4)
+    assert third is not None and (third.attempts, third.next_run, third.abandoned) == (3, 8, False)
+    last = store.owe_failed("s", url, "parse_error", 8, 4)
+    assert last is not None and last.attempts == 4 and last.abandoned
+    assert store.owed_due("s", 100) == []  # abandoned: never fetched again, still reported
+    (row,) = store.owed("s")
+    assert row.abandoned and row.reason == "parse_error" and row.first_seen <= row.last_seen
+
+
+def test_a_failed_refresh_of_a_stored_article_is_not_owed(open_store: Callable[[], StateStore]) -> None:
+    store = open_store()
+    store.commit_written("s", known(1), "/x", 10)
+    assert store.owe_failed("s", known(1).url, "http_503", 3, 6) is None
+    assert store.owed("s") == []
+    # Never listed but failed (e.g. a REST entry): owed from its first failure.
+    failed = store.owe_failed("s", known(2).url, "timeout", 3, 6)
+    assert failed is not None and failed.attempts == 1
+    assert store.owed_due("s", 4) == [known(2).url]
+
+
+def test_the_ledger_survives_a_reopen(open_store: Callable[[], StateStore]) -> None:
+    store = open_store()
+    store.owe("s", known(1).url, 1)
+    store.owe_failed("s", known(1).url, "offsite_redirect", 1, 6)
+    store.close()
+    (row,) = open_store().owed("s")
+    assert (row.url, row.reason, row.attempts, row.next_run) == (known(1).url, "offsite_redirect", 1, 2)

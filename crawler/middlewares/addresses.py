@@ -13,7 +13,9 @@ import socket
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.exceptions import NotConfigured
+
+from crawler.middlewares.redirects import RedirectRefused
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +35,22 @@ def is_private_host(host: str) -> bool:
         except OSError:
             return False  # unresolvable: the download fails on its own
         candidates = [ipaddress.ip_address(info[4][0]) for info in infos]
-    return any(
-        ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_unspecified
-        for ip in candidates
-    )
+    return any(_private(ip) for ip in candidates)
+
+
+SHARED_SPACE = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT (RFC 6598): not public
+
+
+def _private(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address):
+        # IPv6 forms that carry an IPv4 address (mapped ::ffff:a.b.c.d, 6to4 2002:aabb:ccdd::,
+        # Teredo's client) are judged by that address.
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None and _private(embedded):
+            return True
+    if isinstance(ip, ipaddress.IPv4Address) and ip in SHARED_SPACE:
+        return True
+    return ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_unspecified
 
 
 class PrivateRedirectGuard:
@@ -60,5 +74,5 @@ class PrivateRedirectGuard:
                 request.url,
                 request.meta["redirect_urls"][0],
             )
-            raise IgnoreRequest(f"redirect to private address {host}")
+            raise RedirectRefused("private_redirect", f"redirect to private address {host}")
         return None

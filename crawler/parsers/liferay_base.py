@@ -891,6 +891,7 @@ class LiferayFamilyParser(TemplateParser):
         boxes = css(doc, ", ".join(self.attachment_selectors)) if self.attachment_selectors else []
         roots += [el for sel in self.attachment_selectors for el in boxes if matches(el, sel)]
         found: list[str] = []
+        seen: set[str] = set()  # membership in a set: a page of 100k links stays linear
         for root in roots:
             for a in root.css("a"):
                 raw = a.attrs.get("href")
@@ -899,7 +900,8 @@ class LiferayFamilyParser(TemplateParser):
                 if not raw or not (page_is_document or _ATTACH_HINT_RE.search(raw) or _URL_WS_RE.search(raw)):
                     continue
                 href = absolute_url(raw, url)
-                if href and is_attachment(href) and href not in found:
+                if href and is_attachment(href) and href not in seen:
+                    seen.add(href)
                     found.append(href)
         return found
 
@@ -908,6 +910,7 @@ class LiferayFamilyParser(TemplateParser):
         doc = self.document(html)
         container, items = self._listing_items(doc)
         listing = Listing()
+        seen: set[str] = set()  # membership in a set: a listing of 100k links stays linear
         for item in items:
             date = None
             for el in select(item, self.listing_date_selectors):
@@ -919,7 +922,8 @@ class LiferayFamilyParser(TemplateParser):
                 if not href or not self.is_article_url(href):
                     continue
                 canon = self.canonical_url(href)
-                if canon not in listing.article_urls:
+                if canon not in seen:
+                    seen.add(canon)
                     listing.article_urls.append(canon)
                 if date:
                     listing.dates.setdefault(canon, date)

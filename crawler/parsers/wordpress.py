@@ -779,6 +779,7 @@ class WordPressParser(TemplateParser):
         scope = next((found[0] for css in self.listing_scope_selectors if (found := root.css(css))), None)
         hosts = {urlsplit(url).hostname, urlsplit(self.base_url).hostname}
         urls: list[str] = []
+        seen: set[str] = set()
         dates: dict[str, str] = {}
         # One combined selector keeps document order across the alternatives (lexbor lists a link
         # once per alternative it matches: the repeats go with the already-listed URLs).
@@ -789,8 +790,9 @@ class WordPressParser(TemplateParser):
             if not href or urlsplit(href).hostname not in hosts or not self.is_article_url(href):
                 continue
             canonical = self.canonical_url(href)
-            if canonical in urls:
+            if canonical in seen:  # a set: a listing of 100k links stays linear
                 continue
+            seen.add(canonical)
             urls.append(canonical)
             when = self._listing_date(a)
             if when:

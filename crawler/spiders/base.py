@@ -19,7 +19,9 @@ from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 from twisted.python.failure import Failure
 
+from crawler.budget import markup_depth
 from crawler.items import Article
+from crawler.middlewares.redirects import RedirectRefused
 from crawler.normalize.text import page_markup
 from crawler.parsepool import ParsePool
 from crawler.parsers import Listing, parser_for
@@ -34,7 +36,8 @@ from crawler.spiders.arguments import (
     parse_refresh_days,
     parse_since,
 )
-from crawler.state import StateStore, state_store_for
+from crawler.state import StateError, StateStore, state_store_for
+from crawler.state.rebuild import ensure_state
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +66,7 @@ class PortalSpider(scrapy.Spider):
         super().__init__(*args, **kwargs)
         self.site: Site = self.registry_site()
         self.listed: set[str] = set()  # article URLs the listing pages of this run showed
+        self.requested_listings: set[str] = set()  # listing pages this process requested or walked
         self.base_url = parse_origin_url(base_url, "base_url") if base_url else self.site.base_url
         self.parser = parser_for(self.site, self.base_url)
         self.mode = parse_mode(mode)
@@ -104,8 +108,18 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.refresh_days is None:
             spider.refresh_days = crawler.settings.getint("VN_REFRESH_DAYS", 2)
-        spider.state_store = state_store_for(crawler)
         spider.rejects = RejectLog.for_crawler(crawler)
+        try:
+            spider.state_store = state_store_for(crawler)
+            spider.state_error = ensure_state(spider.state_store, crawler.settings, spider.site.key)
+        except StateError as exc:  # a corrupt file: one clear line at open, not a traceback
+            spider.state_error = str(exc)
+        s = crawler.settings
+        spider.max_attempts = s.getint("VN_OWED_MAX_ATTEMPTS", 6)
+        spider.owed_fail_percent = s.getfloat("VN_OWED_FAIL_PERCENT", 5.0)
+        spider.max_listing_pages = s.getint("VN_MAX_LISTING_PAGES", 5000)
+        spider.max_depth = s.getint("VN_MAX_MARKUP_DEPTH", 4000)
+        spider.seed_only = s.getbool("VN_SEED_ONLY", False)
         workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
         if workers > 0 and not is_asyncio_reactor_installed():
             logger.warning("VN_PARSE_WORKERS needs the asyncio reactor (TWISTED_REACTOR): parsing in-thread")
@@ -122,12 +136,35 @@ class PortalSpider(scrapy.Spider):
     # articles beyond that point may never have been seen, so this run walks all listings again
     # (still fetching only unknown articles).
     FRONTIER_KEY = "listings_complete"
+    RUNS_KEY = "runs"  # the site's run counter: owed articles back off in runs, not hours
     walk_all = False
+    state_error: str | None = None
+    _run = 0
+    _run_joined = False
+    max_attempts = 6
+    owed_fail_percent = 5.0
+    max_listing_pages = 5000
+    max_depth = 4000
+    seed_only = False
 
     def on_opened(self, spider: PortalSpider) -> None:
         stats = self.crawler.stats
         stats.set_value("vn/site", self.site.key)
         stats.set_value("vn/mode", self.mode)
+        if self.state_error:  # start() yields nothing: the run ends at once, failed
+            logger.error("%s", self.state_error)
+            add_failure(stats, self.state_error)
+            return
+        # Counted by the process that starts the run (owed_requests): in distributed mode the
+        # workers that join the seeder's run take its number (`run`).
+        self.run = int(self.state_store.get_meta(self.site.key, self.RUNS_KEY) or 0) + 1
+        ledger = self.state_store.owed(self.site.key)
+        self.abandoned = {o.url for o in ledger if o.abandoned}
+        self.owed_at_start = {o.url for o in ledger if not o.abandoned}
+        self.due = self.state_store.owed_due(self.site.key, self.run)
+        stats.set_value("vn/owed/due", len(self.due))
+        if self.seed_only:  # `scrapy seed` only pushes start requests: it walks nothing
+            return
         self.walk_all = (
             self.mode == "archive" or self.state_store.get_meta(self.site.key, self.FRONTIER_KEY) != "1"
         )
@@ -139,33 +176,113 @@ class PortalSpider(scrapy.Spider):
     def on_closed(self, spider: PortalSpider, reason: str) -> None:
         if self.parse_pool is not None:
             self.parse_pool.release()
+        if self.state_error or self.seed_only:
+            return
         stats = self.crawler.stats
         failed = sum(stats.get_value(f"vn/errors/{kind}", 0) for kind in ("listing", "discovery"))
-        if reason == "finished" and not failed:
+        # "finished" is not enough: a resumed JOBDIR run finishes too, after walking only what its
+        # queue held. Complete means every listing chain this run started reached its end.
+        if reason == "finished" and not failed and self.walked_every_listing():
             self.state_store.set_meta(self.site.key, self.FRONTIER_KEY, "1")
+        self.account_owed(reason)
+
+    @property
+    def run(self) -> int:
+        """This run's number for the site (owed articles back off in runs)."""
+        stats = getattr(self.crawler, "stats", None) if hasattr(self, "crawler") else None
+        if not self._run_joined and stats is not None and stats.get_value("vn/distributed/seed") == "joined":
+            # A distributed worker that joined a run seeded elsewhere: the seeder counted it.
+            self._run_joined = True
+            self._run = int(self.state_store.get_meta(self.site.key, self.RUNS_KEY) or 0) or self._run
+        return self._run
+
+    @run.setter
+    def run(self, value: int) -> None:
+        self._run = value
+
+    def walked_every_listing(self) -> bool:
+        return self.chain_ends >= self.chains
+
+    def account_owed(self, reason: str) -> None:
+        """Ledger figures for the summary, and `vn/failure` when this run lost data."""
+        stats = self.crawler.stats
+        ledger = self.state_store.owed(self.site.key)
+        owed = [o for o in ledger if not o.abandoned]
+        still = {o.url for o in ledger}
+        stats.set_value("vn/owed/total", len(owed))
+        stats.set_value("vn/owed/recovered", len(self.owed_at_start - still))
+        stats.set_value("vn/owed/new", sum(1 for o in owed if o.url not in self.owed_at_start))
+        abandoned = [o for o in ledger if o.abandoned and o.url not in self.abandoned]
+        stats.set_value("vn/owed/abandoned", len(abandoned))
+        if reason != "finished":
+            return
+        failures = []
+        if self.lost_listing:
+            failures.append(f"listing page lost: {self.lost_listing[0]} ({self.lost_listing[1]})")
+        if abandoned:
+            failures.append(
+                f"{len(abandoned)} articles abandoned after {self.max_attempts} attempts"
+                f" (e.g. {abandoned[0].url}: {abandoned[0].reason})"
+            )
+        # Owed by this run: what it listed and tried (or was due to retry) and did not store.
+        mine = [o for o in owed if o.last_run == self.run]
+        listed = max(len(self.listed), self.article_requests, 1)
+        share = 100.0 * len(mine) / listed
+        if mine and share > self.owed_fail_percent:
+            failures.append(
+                f"{len(mine)} owed articles ({share:.0f} % of {listed} listed) over the"
+                f" {self.owed_fail_percent:g} % threshold"
+            )
+        if failures:
+            message = f"lost data on {self.site.key}: " + "; ".join(failures)
+            logger.error(message)
+            add_failure(stats, message)
 
     state_store: StateStore  # not `state`: Scrapy's JOBDIR extension owns spider.state
     rejects: RejectLog
     parse_pool: ParsePool | None = None
+    # Ledger bookkeeping of this run (set in on_opened).
+    abandoned: set[str] = frozenset()  # type: ignore[assignment]
+    owed_at_start: set[str] = frozenset()  # type: ignore[assignment]
+    due: list[str] = []
+    article_requests = 0
+    lost_listing: tuple[str, str] | None = None
+    # Listing chains (one per listing path, merged when a resumed queue walks the same pages):
+    # the listings are complete when as many chains ended as started.
+    chains = 0
+    chain_ends = 0
 
     # ---- requests -------------------------------------------------------------------------
 
     def listing_request(self, url: str, page: int = 1, stale: int = 0) -> Request:
+        if page == 1:
+            self.chains += 1
+        self.requested_listings.add(url)
         return Request(
             url,
             callback=self.parse_listing_pooled if self.parse_pool is not None else self.parse_listing,
             errback=self.on_error,
             cb_kwargs={"page": page, "stale": stale} if stale else {"page": page},
             meta={"vn_page": "listing", **self.render_meta("listing")},
+            # Listing pages are always fetched: a JOBDIR's saved duplicate filter holds the pages of
+            # the killed run, including the one whose answer was lost with it, and would cut the walk
+            # there. Pages already walked by this process are not requested twice (follow_listing).
+            dont_filter=True,
         )
 
-    def article_request(self, url: str, **cb_kwargs: Any) -> Request:
+    def article_request(self, url: str, *, owed: bool = False, **cb_kwargs: Any) -> Request:
+        """An article to fetch; it is owed (in the state's ledger) until it is stored. `owed`: it
+        already is, from an earlier run, and is fetched whatever the duplicate filter remembers."""
+        self.article_requests += 1
+        if not owed:
+            self.state_store.owe(self.site.key, url, self.run)
         return Request(
             url,
             callback=self.parse_article_pooled if self.parse_pool is not None else self.parse_article,
             errback=self.on_error,
             cb_kwargs=cb_kwargs,
-            meta={"vn_page": "article", **self.render_meta("article")},
+            meta={"vn_page": "article", "vn_owed": url, **self.render_meta("article")},
+            dont_filter=owed,
         )
 
     def render_meta(self, kind: str) -> dict[str, Any]:
@@ -174,8 +291,20 @@ class PortalSpider(scrapy.Spider):
         return request_meta(self.site, kind, crawler.settings if crawler else None)
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.state_error:
+            return
+        for request in self.owed_requests():
+            yield request
         for path in self.site.listing_paths:
             yield self.listing_request(self.base_url + path)
+
+    def owed_requests(self) -> Iterator[Request]:
+        """Every run, incremental or archive, first fetches the owed articles due this run."""
+        self.state_store.set_meta(self.site.key, self.RUNS_KEY, str(self.run))
+        if self.due:
+            logger.info("%s: fetching %d owed articles first", self.site.key, len(self.due))
+        for url in self.due:
+            yield self.article_request(url, owed=True)
 
     # ---- listings -------------------------------------------------------------------------
 
@@ -188,6 +317,7 @@ class PortalSpider(scrapy.Spider):
     def parse_listing(self, response: Response, page: int = 1, stale: int = 0) -> Iterator[Request]:
         """Listing page -> article requests and the next listing page, parsed in this thread."""
         self.crawler.stats.inc_value("vn/pages/listing")
+        self.requested_listings.add(response.url)
         html = self.decode(response)
         if html is None:
             return
@@ -207,6 +337,7 @@ class PortalSpider(scrapy.Spider):
                 yield request
             return
         self.crawler.stats.inc_value("vn/pages/listing")
+        self.requested_listings.add(response.url)
         if self.unusable(response):
             return
         self.crawler.stats.inc_value("vn/parse/pooled")
@@ -226,10 +357,20 @@ class PortalSpider(scrapy.Spider):
         yield from (self.article_request(u) for u in self.new_urls(urls, dates))
         stale = 0 if self.first_listed(urls) else stale + 1
         if not listing.next_page or not self.should_paginate(urls, dates, url):
+            self.chain_ends += 1
             return
-        if stale >= self.MAX_STALE_LISTING_PAGES:
+        if listing.next_page in self.requested_listings:
+            # Walked (or queued) by another chain of this process, e.g. a resumed JOBDIR queue's:
+            # that chain goes on from there (and a chain that fails there fails the run).
+            self.chain_ends += 1
+            self.crawler.stats.inc_value("vn/listing/merged")
+            return
+        if stale >= self.MAX_STALE_LISTING_PAGES or page >= self.max_listing_pages:
+            # The pager's end as far as it can be told: the chain ends here, counted and logged.
+            self.chain_ends += 1
             self.crawler.stats.inc_value("vn/listing/loop")
-            self.reject(url, "listing_loop", page=page, stale_pages=stale, next_page=listing.next_page)
+            why = "listing_loop" if stale >= self.MAX_STALE_LISTING_PAGES else "listing_page_limit"
+            self.reject(url, why, page=page, stale_pages=stale, next_page=listing.next_page)
             return
         yield self.listing_request(listing.next_page, page + 1, stale)
 
@@ -241,9 +382,12 @@ class PortalSpider(scrapy.Spider):
 
     def new_urls(self, urls: list[str], dates: dict[str, str]) -> list[str]:
         """URLs worth fetching: those not stored yet, never older than `since`."""
-        wanted = [u for u in urls if not self.before_since(dates.get(u))]
-        if len(wanted) < len(urls):
-            self.crawler.stats.inc_value("vn/skipped/before_since", len(urls) - len(wanted))
+        # Owed articles are not requested from listings: the due ones were requested first, the
+        # others wait out their backoff, and abandoned ones are given up.
+        recent = [u for u in urls if not self.before_since(dates.get(u))]
+        if len(recent) < len(urls):
+            self.crawler.stats.inc_value("vn/skipped/before_since", len(urls) - len(recent))
+        wanted = [u for u in recent if u not in self.owed_at_start and u not in self.abandoned]
         # Both modes skip what is stored: archive mode differs in walking every listing page, so
         # a resumed backfill re-reads listings but fetches only the articles it still lacks.
         known = self.stored(wanted) - {u for u in wanted if self.recent(dates.get(u))}
@@ -268,7 +412,7 @@ class PortalSpider(scrapy.Spider):
             return True
         # Checked after this page's new articles were requested, not stored: a page counts as
         # "seen" only when everything on it was stored by an earlier run.
-        if len(self.stored(urls)) < len(set(urls)):
+        if len(self.stored(urls) | (self.owed_at_start & set(urls))) < len(set(urls)):
             return True
         logger.info("stopping at %s: every article on it is already stored", page_url)
         self.crawler.stats.set_value("vn/stopped_at", page_url)
@@ -289,7 +433,7 @@ class PortalSpider(scrapy.Spider):
             article = self.build_article(html, response, **context)
         except Exception as exc:
             logger.exception("parser failed on %s", response.url)
-            self.reject(response.url, "parse_error", error=repr(exc))
+            self.reject(response.url, "parse_error", owed=response.meta.get("vn_owed"), error=repr(exc))
             return
         found = self.finish_article(article, response)
         if found is not None:
@@ -310,7 +454,7 @@ class PortalSpider(scrapy.Spider):
             article = await self.pooled_parse(method, extra, response)
         except Exception as exc:  # the worker's traceback is in the message
             logger.error("parser failed on %s: %s", response.url, exc)
-            self.reject(response.url, "parse_error", error=repr(exc))
+            self.reject(response.url, "parse_error", owed=response.meta.get("vn_owed"), error=repr(exc))
             return
         found = self.finish_article(article, response)
         if found is not None:
@@ -338,14 +482,18 @@ class PortalSpider(scrapy.Spider):
 
     def finish_article(self, article: Article | None, response: Response) -> Article | None:
         """The parsed article with its crawl fields, or None after a reject or a `since` skip."""
+        owed = response.meta.get("vn_owed")
         if article is None:
-            self.reject(response.url, "not_an_article")
+            self.reject(response.url, "not_an_article", owed=owed)
             return None
         article.site = self.site.site_name
         article.fetched_url = response.url
         if self.before_since(article.published_at):
             self.crawler.stats.inc_value("vn/skipped/before_since")
+            self.settle(owed)
             return None
+        # The ledger's key (the listed URL) rides along to the pipelines, out of the feed record.
+        article.__dict__[LISTED_ATTR] = owed
         return article
 
     def decode(self, response: Response) -> str | bytes | None:
@@ -355,13 +503,24 @@ class PortalSpider(scrapy.Spider):
             return None
         return page_markup(response.body, self.content_type(response))
 
+    def too_deep(self, response: Response) -> bool:
+        """True (after a reject) for markup nested past VN_MAX_MARKUP_DEPTH (crawler/budget.py)."""
+        depth = markup_depth(response.body, self.max_depth)
+        if depth <= self.max_depth:
+            return False
+        self.reject(response.url, "too_deep", owed=response.meta.get("vn_owed"), depth=f">{self.max_depth}")
+        return True
+
     def unusable(self, response: Response) -> bool:
         """True (after a reject) for an empty body or a response that is not text."""
+        owed = response.meta.get("vn_owed")
+        if self.max_depth and self.too_deep(response):
+            return True
         if not response.body.strip():
-            self.reject(response.url, "empty_body", status=response.status)
+            self.reject(response.url, "empty_body", owed=owed, status=response.status)
             return True
         if not isinstance(response, TextResponse):
-            self.reject(response.url, "not_html", content_type=self.content_type(response))
+            self.reject(response.url, "not_html", owed=owed, content_type=self.content_type(response))
             return True
         return False
 
@@ -379,10 +538,59 @@ class PortalSpider(scrapy.Spider):
 
         if failure.check(HttpError):
             reason = f"http_{failure.value.response.status}"
+        elif failure.check(RedirectRefused):
+            reason = failure.value.reason
         else:
             reason = failure.type.__name__ if failure.type else "download_error"
-        self.crawler.stats.inc_value(f"vn/errors/{request.meta.get('vn_page', 'page')}")
-        self.reject(request.url, reason, page=request.meta.get("vn_page"), error=failure.getErrorMessage())
+        kind = request.meta.get("vn_page", "page")
+        self.crawler.stats.inc_value(f"vn/errors/{kind}")
+        if kind in ("listing", "discovery") and self.lost_listing is None:
+            self.lost_listing = (request.url, reason)
+        self.reject(
+            request.url,
+            reason,
+            owed=request.meta.get("vn_owed"),
+            page=request.meta.get("vn_page"),
+            error=failure.getErrorMessage(),
+        )
 
-    def reject(self, url: str, reason: str, **details: Any) -> None:
+    def listing_lost(self, url: str, reason: str, **details: Any) -> None:
+        """A listing or discovery page answered but unusable: what it lists is not discovered."""
+        self.crawler.stats.inc_value("vn/errors/discovery")
+        if self.lost_listing is None:
+            self.lost_listing = (url, reason)
+        self.reject(url, reason, page="discovery", **details)
+
+    def reject(self, url: str, reason: str, *, owed: str | None = None, **details: Any) -> None:
+        """Log and count a reject; `owed`: the listed URL of the article it costs (ledger key)."""
         self.rejects.reject(self.site.key, url, reason, **details)
+        if owed:
+            self.article_lost(owed, reason)
+
+    def article_lost(self, url: str, reason: str) -> None:
+        """One more failed attempt at an owed article (abandoned after VN_OWED_MAX_ATTEMPTS)."""
+        try:
+            owed = self.state_store.owe_failed(self.site.key, url, reason, self.run, self.max_attempts)
+        except Exception as exc:  # the reject is logged already; the ledger must not stop the crawl
+            logger.error("could not record %s as owed: %r", url, exc)
+            return
+        if owed is not None and owed.abandoned:
+            logger.error("%s: abandoned %s after %d attempts (%s)", self.site.key, url, owed.attempts, reason)
+
+    def settle(self, url: str | None) -> None:
+        if url:
+            self.state_store.settle(self.site.key, url)
+
+
+LISTED_ATTR = "_vn_listed_url"
+
+
+def listed_url(item: Any) -> str | None:
+    """The listed URL an item was fetched for (its ledger key), when a portal spider built it."""
+    return getattr(item, "__dict__", {}).get(LISTED_ATTR)
+
+
+def add_failure(stats: Any, message: str) -> None:
+    """Append to `vn/failure` (what makes the run exit non-zero), keeping earlier reasons."""
+    old = stats.get_value("vn/failure")
+    stats.set_value("vn/failure", f"{old}; {message}" if old else message)

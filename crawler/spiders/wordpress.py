@@ -51,6 +51,10 @@ class WordPressSpider(PortalSpider):
         return bool(self.site.options.get("wp_timezone_is_wall_time"))
 
     async def start(self) -> AsyncIterator[Any]:
+        if self.state_error:
+            return
+        for request in self.owed_requests():  # the owed articles first, as every portal spider
+            yield request
         yield self.rest_request(1)
 
     # ---- discovery source chain -----------------------------------------------------------
@@ -110,8 +114,8 @@ class WordPressSpider(PortalSpider):
         if response.status != 200:
             if page == 1:
                 yield from self.fall_back("rest", f"HTTP {response.status}")
-            else:
-                self.reject(response.url, f"http_{response.status}", page="discovery")
+            else:  # the posts of this page and beyond are not discovered: a lost listing page
+                self.listing_lost(response.url, f"http_{response.status}")
             return
         try:
             posts = parse_rest_posts(response.body, self.base_url, wall_time=self.wall_time)
@@ -119,7 +123,7 @@ class WordPressSpider(PortalSpider):
             if page == 1:
                 yield from self.fall_back("rest", f"not a post list: {exc}")
             else:
-                self.reject(response.url, "rest_parse_error", error=str(exc))
+                self.listing_lost(response.url, "rest_parse_error", error=str(exc))
             return
         self.use_source("rest")
         self.crawler.stats.inc_value("vn/pages/rest")
@@ -140,6 +144,8 @@ class WordPressSpider(PortalSpider):
         """Fetch what is new, or changed since stored (by the CMS's modified time), within `since`."""
         if self.before_since(published):
             self.crawler.stats.inc_value("vn/skipped/before_since")
+            return False
+        if url in self.owed_at_start or url in self.abandoned:  # requested first, backing off, or given up
             return False
         known = self.state_store.get(self.site.key, url)
         if known is None:

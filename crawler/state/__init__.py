@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawler.state.base import Known, OpenFile, StateStore
+from crawler.state.base import Known, OpenFile, Owed, StateError, StateStore
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
-__all__ = ["Known", "OpenFile", "StateStore", "open_state_store", "state_store_for"]
+__all__ = ["Known", "OpenFile", "Owed", "StateError", "StateStore", "open_state_store", "state_store_for"]
 
 _ATTR = "_vn_state_store"
 
@@ -34,7 +34,11 @@ def state_store_for(crawler: Crawler) -> StateStore:
     if store is None:
         from scrapy import signals
 
-        store = open_state_store(crawler.settings)
+        try:
+            store = open_state_store(crawler.settings)
+        except StateError as exc:
+            # Every component gets the same broken store; the spider reports it once and stops.
+            store = BrokenStateStore(str(exc))
         setattr(crawler, _ATTR, store)
 
         def _close() -> None:
@@ -43,3 +47,19 @@ def state_store_for(crawler: Crawler) -> StateStore:
 
         crawler.signals.connect(_close, signal=signals.engine_stopped, weak=False)
     return store
+
+
+class BrokenStateStore:
+    """Stands for a state that could not be opened: every use raises the opening error again."""
+
+    def __init__(self, message: str) -> None:
+        self.broken = message
+
+    def __getattr__(self, name: str):
+        def fail(*args, **kwargs):
+            raise StateError(self.broken)
+
+        return fail
+
+    def close(self) -> None:
+        pass

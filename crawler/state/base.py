@@ -26,6 +26,35 @@ class OpenFile:
     committed_offset: int
 
 
+@dataclass(frozen=True)
+class Owed:
+    """An article a site listed that is not stored yet (the owed-articles ledger)."""
+
+    url: str
+    reason: str  # "listed" until a fetch fails, then the last failure's reason
+    attempts: int  # failed attempts so far (one per run at most)
+    next_run: int  # the site's run number from which it is fetched again
+    first_seen: str
+    last_seen: str
+    last_run: int  # the last run that listed or tried it
+    abandoned: bool = False
+
+
+# Owed articles are tried again 1, 2, 4, ... runs after each failed attempt.
+def next_due(run: int, attempts: int) -> int:
+    return run + 2 ** max(attempts - 1, 0)
+
+
+class StateError(RuntimeError):
+    """The state cannot be used (corrupt, or empty while feeds exist): the message says what to run."""
+
+
+REBUILD_COMMAND = "python -m crawler.state rebuild"
+
+# SQLite's stock limit on placeholders is 32,766: lookups go in chunks well below it.
+CHUNK = 500
+
+
 class StateStore(Protocol):
     def get(self, site: str, url: str) -> Known | None: ...
 
@@ -55,6 +84,29 @@ class StateStore(Protocol):
         A claim: False (and nothing recorded) when the URL is no longer at `known.revision - 1`
         or its content is held by another URL, i.e. another worker stored it first.
         """
+        ...
+
+    # ---- the owed-articles ledger: listed, not stored (an article leaves it in `commit_written`)
+
+    def owe(self, site: str, url: str, run: int) -> None:
+        """Record that `url` was listed and is being fetched, unless stored or already owed."""
+        ...
+
+    def owe_failed(self, site: str, url: str, reason: str, run: int, max_attempts: int) -> Owed | None:
+        """One more failed attempt at an unstored article: reason, backoff, and `abandoned` once
+        `attempts` reaches `max_attempts`. None when the URL is stored (a failed refresh loses nothing)."""
+        ...
+
+    def settle(self, site: str, url: str) -> None:
+        """`url` is no longer owed (a duplicate of a stored article, or skipped on purpose)."""
+        ...
+
+    def owed(self, site: str) -> list[Owed]:
+        """The whole ledger of a site, abandoned articles included."""
+        ...
+
+    def owed_due(self, site: str, run: int) -> list[str]:
+        """Owed, not abandoned, and due by run number `run`."""
         ...
 
     def get_meta(self, site: str, key: str) -> str | None:

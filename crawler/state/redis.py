@@ -7,6 +7,8 @@ Same behaviour as `crawler.state.sqlite`, key for key:
     <prefix>:state:file:<path>           hash  site, owner, offset, open
     <prefix>:state:<site>:open:<owner>   set   paths of the owner's unfinished files
     <prefix>:state:<site>:meta           hash  key -> value (per-site facts kept across runs)
+    <prefix>:state:<site>:owed           hash  url -> JSON [reason, attempts, next_run, first_seen,
+                                               last_seen, last_run, abandoned] (owed-articles ledger)
 
 `commit_written` is one Lua script (Redis runs a script atomically), so the article's state
 and its file's committed length can never disagree, as with SQLite's transaction. Every write
@@ -20,14 +22,15 @@ and the next run cuts the file back and fetches those articles again: still exac
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import redis
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
-from crawler.state.base import Known, OpenFile
+from crawler.state.base import Known, OpenFile, Owed, next_due
 
-# KEYS: articles, hashes, file. ARGV: url, record, content_hash, offset, revision, path.
+# KEYS: articles, hashes, file, owed. ARGV: url, record, content_hash, offset, revision, path.
 # A claim: it commits only if this URL is at the previous revision and the content is not held by
 # another URL, so two workers racing on one article cannot both write it. A retry of a commit
 # that already went through (same path and revision) succeeds again. The offset is set only for a
@@ -52,7 +55,39 @@ redis.call('HSET', KEYS[2], ARGV[3], ARGV[1])
 if redis.call('EXISTS', KEYS[3]) == 1 then
     redis.call('HSET', KEYS[3], 'offset', ARGV[4])
 end
+redis.call('HDEL', KEYS[4], ARGV[1])
 return 1
+"""
+
+# KEYS: articles, owed. ARGV: url, record. Owed only when not stored and not owed already.
+_OWE = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then return 0 end
+return redis.call('HSETNX', KEYS[2], ARGV[1], ARGV[2])
+"""
+
+# KEYS: articles, owed. ARGV: url, reason, run, max_attempts, now. Returns the new record, or
+# false when the URL is stored (then it is not owed). Same rules as SqliteStateStore.owe_failed.
+_OWE_FAILED = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1 then
+    redis.call('HDEL', KEYS[2], ARGV[1])
+    return false
+end
+local run = tonumber(ARGV[3])
+local cur = redis.call('HGET', KEYS[2], ARGV[1])
+local attempts, first_seen = 0, ARGV[5]
+local same_run = false
+if cur then
+    local rec = cjson.decode(cur)
+    attempts, first_seen = tonumber(rec[2]), rec[4]
+    same_run = tonumber(rec[6]) == run and attempts > 0
+end
+if not same_run then attempts = attempts + 1 end
+local next_run = run + math.pow(2, math.max(attempts - 1, 0))
+local abandoned = 0
+if attempts >= tonumber(ARGV[4]) then abandoned = 1 end
+local rec = cjson.encode({ARGV[2], attempts, next_run, first_seen, ARGV[5], run, abandoned})
+redis.call('HSET', KEYS[2], ARGV[1], rec)
+return rec
 """
 
 # KEYS: file, new open-set. ARGV: site, owner, old open-set prefix.
@@ -98,6 +133,8 @@ class RedisStateStore:
         self._commit = self._r.register_script(_COMMIT)
         self._register = self._r.register_script(_REGISTER)
         self._close = self._r.register_script(_CLOSE)
+        self._owe = self._r.register_script(_OWE)
+        self._owe_failed = self._r.register_script(_OWE_FAILED)
 
     # ---- keys -----------------------------------------------------------------------------
 
@@ -115,6 +152,9 @@ class RedisStateStore:
 
     def _meta(self, site: str) -> str:
         return f"{self._base}{site}:meta"
+
+    def _owed(self, site: str) -> str:
+        return f"{self._base}{site}:owed"
 
     # ---- StateStore -----------------------------------------------------------------------
 
@@ -161,10 +201,37 @@ class RedisStateStore:
             ensure_ascii=False,
         )
         claimed = self._commit(
-            keys=[self._articles(site), self._hashes(site), self._file(path)],
+            keys=[self._articles(site), self._hashes(site), self._file(path), self._owed(site)],
             args=[known.url, record, known.content_hash, offset, known.revision, path],
         )
         return bool(claimed)
+
+    # ---- owed-articles ledger --------------------------------------------------------------
+
+    def owe(self, site: str, url: str, run: int) -> None:
+        now = _now()
+        record = json.dumps(["listed", 0, run, now, now, run, 0], ensure_ascii=False)
+        self._owe(keys=[self._articles(site), self._owed(site)], args=[url, record])
+
+    def owe_failed(self, site: str, url: str, reason: str, run: int, max_attempts: int) -> Owed | None:
+        raw = self._owe_failed(
+            keys=[self._articles(site), self._owed(site)], args=[url, reason, run, max_attempts, _now()]
+        )
+        if not raw:
+            return None
+        owed = _owed(url, raw)
+        assert owed.next_run == next_due(run, owed.attempts)
+        return owed
+
+    def settle(self, site: str, url: str) -> None:
+        self._r.hdel(self._owed(site), url)
+
+    def owed(self, site: str) -> list[Owed]:
+        rows = [_owed(url, raw) for url, raw in self._r.hscan_iter(self._owed(site), count=1000)]
+        return sorted(rows, key=lambda o: (o.first_seen, o.url))
+
+    def owed_due(self, site: str, run: int) -> list[str]:
+        return [o.url for o in self.owed(site) if not o.abandoned and o.next_run <= run]
 
     def get_meta(self, site: str, key: str) -> str | None:
         return self._r.hget(self._meta(site), key)
@@ -174,3 +241,14 @@ class RedisStateStore:
 
     def close(self) -> None:
         self._r.close()
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _owed(url: str, raw: str) -> Owed:
+    reason, attempts, next_run, first_seen, last_seen, last_run, abandoned = json.loads(raw)
+    return Owed(
+        url, reason, int(attempts), int(next_run), first_seen, last_seen, int(last_run), bool(abandoned)
+    )

@@ -1,0 +1,49 @@
+"""Hostile pages for the linear-time tests and bench: 100,000 links on one Liferay listing, markup nested
+100,000 deep. Built from the replica's own pages, so the parsers see a real template around them."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+from replica.corpus import generate_articles
+from replica.sites import renderer_for
+
+BASE = "http://127.0.0.1:9"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _renderer(template: str, n: int = 6):
+    return renderer_for(template)(generate_articles(n, 7, start=datetime(2024, 5, 1)), BASE, {})
+
+
+def huge_liferay_listing(links: int) -> tuple[bytes, str]:
+    """A liferay-adt (dongthap) listing page of `links` items, and its URL."""
+    renderer = _renderer("liferay-adt")
+    html = renderer.listing_page(1).bytes().decode("utf-8")
+    first = html.index('<div class="asset-abstract')
+    href = re.search(r'<a href="([^"]+/content/)([^"?]+)', html[first:])
+    assert href is not None
+    prefix, slug = href.group(1), href.group(2)
+    item = (
+        '<div class="asset-abstract default-asset-publisher"><h3 class="asset-title">'
+        f'<a href="{prefix}{slug}-{{n}}">Tin {{n}}</a></h3>'
+        '<div class="asset-content"><div class="asset-metadata">'
+        '<span class="metadata-entry metadata-publish-date">01/05/2024</span></div></div></div>\n'
+    )
+    items = "".join(item.replace("{n}", str(n)) for n in range(links))
+    page = html[:first] + items + html[first:]
+    return page.encode("utf-8"), renderer.base + renderer.listing_path
+
+
+def deep_page(case: str, depth: int, tag: str = "div") -> tuple[bytes, str]:
+    """A golden article page (tests/golden/<case>) with `depth` nested `tag`s after its first
+    body paragraph, and its URL."""
+    folder = GOLDEN / case
+    page = (folder / "page.html").read_text(encoding="utf-8")
+    first = json.loads((folder / "expected.json").read_text(encoding="utf-8"))["body"][0]
+    at = page.rindex(first[-20:]) + 20
+    deep = page[:at] + f"<{tag}>" * depth + "Đoạn lồng sâu." + f"</{tag}>" * depth + page[at:]
+    return deep.encode("utf-8"), (folder / "url.txt").read_text(encoding="utf-8").strip()

@@ -1,0 +1,82 @@
+"""Hostile pages cost linear time (issue 15): markup nested 100,000 deep is refused before parsing
+as a counted `too_deep` reject (the article stays owed), a listing of 100,000 links parses in one
+pass, and a pager that never ends is cut. Timings are in bench/RESULTS.md; the timeouts here only
+bound what used to take minutes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from crawl_helpers import run_crawl
+from hostile_pages import BASE, deep_page, huge_liferay_listing
+from scrapy.http import HtmlResponse, Request
+from scrapy.utils.test import get_crawler
+
+from crawler.budget import markup_depth
+from crawler.parsers import parser_for
+from crawler.sites import get_site
+from crawler.spiders.base import PortalSpider
+
+
+def test_markup_depth_counts_nesting_not_sloppy_markup() -> None:
+    assert markup_depth(b"<div><span>a</span><div><b>x</b></div></div>", 100) == 3
+    # Void elements and elements whose end tag may be omitted do not nest.
+    assert markup_depth(b"<div>" + b"<p>a<li>b<br><img src=x><td>c" * 1000 + b"</div>", 100) == 1
+    assert markup_depth(b"<x-widget/>" * 5000, 10) == 0
+    assert markup_depth(b"<div>" * 100_000, 4000) == 4001  # stops at the first level over the limit
+    for page in Path(__file__).parent.joinpath("golden").rglob("page.html"):
+        assert markup_depth(page.read_bytes(), 10_000) < 100, page
+
+
+def _spider(tmp_path: Path, key: str) -> PortalSpider:
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiderloader import SiteSpiderLoader
+
+    spider_cls = SiteSpiderLoader.from_settings(get_project_settings()).load(key)
+    crawler = get_crawler(spider_cls, {"VN_DATA_DIR": str(tmp_path)})
+    return spider_cls.from_crawler(crawler, base_url=BASE)
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("key", ["thaibinh", "khoicq"])
+def test_markup_nested_100k_deep_is_a_counted_too_deep_reject_and_stays_owed(
+    key: str, tmp_path: Path
+) -> None:
+    spider = _spider(tmp_path, key)
+    body, url = deep_page(f"{key}/reference", 100_000)
+    spider.state_store.owe(key, url, 1)
+    spider.run = 1
+    request = Request(url, meta={"vn_page": "article", "vn_owed": url})
+    response = HtmlResponse(url, body=body, encoding="utf-8", request=request)
+    assert list(spider.parse_article(response)) == []
+    (reject,) = [json.loads(x) for x in (tmp_path / "rejects" / f"{key}.jsonl").read_text().splitlines()]
+    assert reject["reason"] == "too_deep" and reject["url"] == url
+    (owed,) = spider.state_store.owed(key)
+    assert (owed.url, owed.reason, owed.attempts) == (url, "too_deep", 1)
+    # The same page 3,000 deep is under the budget and still parsed.
+    shallow = HtmlResponse(
+        url, body=deep_page(f"{key}/reference", 3000)[0], encoding="utf-8", request=request
+    )
+    (article,) = list(spider.parse_article(shallow))
+    assert any("Đoạn lồng sâu." in p for p in article.body)
+
+
+@pytest.mark.timeout(60)  # the list-membership version took ~80 s for 90,000 links
+def test_a_listing_of_100k_links_parses_in_one_pass() -> None:
+    html, url = huge_liferay_listing(100_000)
+    listing = parser_for(get_site("dongthap"), BASE).parse_listing(html, url)
+    assert len(listing.article_urls) == len(set(listing.article_urls)) == 100_000 + 5  # and the page's own 5
+    assert listing.article_urls[0].endswith("-0") and listing.article_urls[99_999].endswith("-99999")
+
+
+def test_a_pager_is_cut_at_vn_max_listing_pages_with_a_counted_reject(fresh_replica, tmp_path: Path) -> None:
+    key = "dongthap"  # 13 articles: 3 listing pages
+    server = fresh_replica(key)
+    proc, stats = run_crawl(key, server.base_url(key), tmp_path, "mode=archive", VN_MAX_LISTING_PAGES=2)
+    assert stats["vn/pages/listing"] == 2
+    assert stats["vn/rejected/listing_page_limit"] == 1
+    assert stats["vn/items_written"] == 10
+    assert proc.returncode == 0, proc.stderr[-3000:]  # a bound the operator set is not a loss
