@@ -80,3 +80,23 @@ def test_a_pager_is_cut_at_vn_max_listing_pages_with_a_counted_reject(fresh_repl
     assert stats["vn/rejected/listing_page_limit"] == 1
     assert stats["vn/items_written"] == 10
     assert proc.returncode == 0, proc.stderr[-3000:]  # a bound the operator set is not a loss
+
+
+@pytest.mark.timeout(60)
+def test_a_wordpress_listing_of_100k_links_parses_in_one_pass() -> None:
+    from crawler.parsers.wordpress import WORDPRESS_PARSERS
+
+    item = (
+        '<li class="post-item tie-standard"><div class="post-details">'
+        '<h2 class="post-title"><a href="https://x.vn/bai-{n}/">Bài {n}</a></h2></div></li>\n'
+    )
+    items = "".join(item.replace("{n}", str(n)) for n in range(100_000))
+    html = (
+        '<html><body class="archive category"><div class="main-content"><ul id="posts-container">'
+        f"{items}</ul></div></body></html>"
+    )
+    listing = WORDPRESS_PARSERS["wp-jannah"]("https://x.vn", {}).parse_listing(
+        html, "https://x.vn/category/tin/"
+    )
+    assert len(listing.article_urls) == len(set(listing.article_urls)) == 100_000
+    assert listing.article_urls[-1] == "https://x.vn/bai-99999/"
