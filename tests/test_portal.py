@@ -73,3 +73,26 @@ def test_navigation_links_are_same_host_menu_pages() -> None:
     <a href="/files/a.pdf">PDF</a><a href="javascript:void(0)">JS</a><a href="/">Home</a></nav>
     <div class="content"><a href="/bai-viet-1">Article</a></div>"""
     assert navigation_links(html, "https://x.gov.vn/") == ["https://x.gov.vn/tin-tuc"]
+
+
+@pytest.mark.parametrize(("key", "family"), [("dongthap", "liferay"), ("gialai", "wordpress")])
+def test_portal_with_the_auto_template_reads_each_family(
+    key: str, family: str, replica, tmp_path: Path
+) -> None:
+    """No -a template: every page goes to the template crawler.detect names (else the generic
+    extractor); on the replica's pages that is the site's own template, so the items are the
+    registry spider's."""
+    base = replica.base_url(key)
+    proc, stats = crawl_portal(base + "/", tmp_path / "portal")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert stats["vn/portal/family"] == family
+    items = feed_lines(tmp_path / "portal", "127.0.0.1")
+    titles = {article.title for article in replica.articles(key)}
+    assert len(items) >= 10 and {item["title"] for item in items} <= titles
+    assert {item["extraction"]["template"] for item in items} == {run_template(key)}
+
+
+def run_template(key: str) -> str:
+    from crawler.sites import SITES
+
+    return SITES[key].template

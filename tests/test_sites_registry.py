@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from crawl_helpers import ROOT, feed_lines, run_crawl
 
-from crawler.sites import SitesFileError, load_sites
+from crawler.sites import SITES, SitesFileError, load_sites
+from crawler.summary import COLUMNS
 
 GOOD = """
 [sites.quangtri]
@@ -123,18 +124,10 @@ def test_a_site_added_in_a_toml_file_crawls_the_replica(replica, tmp_path: Path)
     assert {item["site"] for item in items} == {"dongthap-mirror"}
     assert {item["title"] for item in items} <= {a.title for a in replica.articles("dongthap")}
     # `scrapy crawl` ends with crawlall's summary table, not Scrapy's stats dump.
-    header, rule, row = proc.stdout.splitlines()[-3:]
-    assert header.split() == [
-        "site",
-        "pages",
-        "items",
-        "dropped",
-        "duplicates",
-        "rejected",
-        "errors",
-        "faults",
-        "finish_reason",
-    ]
+    lines = proc.stdout.splitlines()
+    at = max(i for i, line in enumerate(lines) if line.startswith("site "))
+    header, rule, row = lines[at : at + 3]
+    assert header.split() == list(COLUMNS)
     assert set(rule) <= {"-", " "}
     assert (
         row.split()[0] == "dongthap-mirror"
@@ -142,3 +135,26 @@ def test_a_site_added_in_a_toml_file_crawls_the_replica(replica, tmp_path: Path)
         and row.split()[-1] == "finished"
     )
     assert "Dumping Scrapy stats" not in proc.stderr
+
+
+@pytest.mark.parametrize(("key", "family"), [("dongthap", "liferay"), ("gialai", "wordpress")])
+def test_a_toml_site_with_the_auto_template_crawls_the_replica(
+    key: str, family: str, replica, tmp_path: Path
+) -> None:
+    """`template = "auto"`: each page goes to the template crawler.detect names (WordPress REST
+    entries too), and every item says which template produced it."""
+    extra = tmp_path / "auto.toml"
+    extra.write_text(
+        f'[sites.{key}-auto]\nfamily = "{family}"\ntemplate = "auto"\n'
+        f'base_url = "https://auto.example"\nlisting_paths = {list(SITES[key].listing_paths)!r}\n'.replace(
+            "'", '"'
+        ),
+        encoding="utf-8",
+    )
+    spec = f"{ROOT / 'sites.toml'}{os.pathsep}{extra}"
+    proc, _ = run_crawl(f"{key}-auto", replica.base_url(key), tmp_path, VN_SITES_FILE=spec)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    items = feed_lines(tmp_path, f"{key}-auto")
+    assert len(items) == len(replica.articles(key))
+    assert {item["title"] for item in items} == {a.title for a in replica.articles(key)}
+    assert {item["extraction"]["template"] for item in items} == {SITES[key].template}

@@ -7,6 +7,7 @@ auto-parsed pages shows how much came from real templates and how much from the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from crawler.content.guard import flatten_deep
@@ -24,6 +25,19 @@ def _detect(html: str | bytes, url: str) -> str:
     from crawler.detect import detect
 
     return detect(html, url).template
+
+
+def _listing_templates(html: str | bytes, url: str) -> list[str]:
+    """The templates whose listing rules may read this page, most likely first: the detected
+    template, then every template of the detected CMS family. A listing page carries no article
+    template's marks (no `.news-detail` on a Liferay 7 list), but its family's marks."""
+    from crawler.detect import detect
+    from crawler.parsers import LIFERAY_PARSERS, WORDPRESS_PARSERS
+
+    verdict = detect(html, url)
+    family = {"liferay": LIFERAY_PARSERS, "publishingportal": LIFERAY_PARSERS, "wordpress": WORDPRESS_PARSERS}
+    found = [verdict.template] if verdict.template != GENERIC else []
+    return found + [t for t in family.get(verdict.family, {}) if t not in found]
 
 
 class AutoParser(TemplateParser):
@@ -69,16 +83,29 @@ class AutoParser(TemplateParser):
         result = self.parse_or_reason(html, url)
         return result if isinstance(result, Article) else None
 
+    def parse_rest_post(
+        self, post: Mapping[str, Any], html: str | bytes | None = None, url: str | None = None
+    ) -> Article | None:
+        """A WordPress REST entry (the WordPress spider's discovery): the detected WordPress
+        template reads the entry and its page; the plain WordPress parser when the page is not
+        at hand or detection names no WordPress theme."""
+        from crawler.parsers import WORDPRESS_PARSERS
+
+        template = _detect(html, url or "") if html else "wordpress"
+        parser = self._parser(template if template in WORDPRESS_PARSERS else "wordpress")
+        return parser.parse_rest_post(post, html, url)  # type: ignore[attr-defined]
+
     def parse_listing(self, html: str | bytes, url: str) -> Listing:
-        template = _detect(html, url)
-        if template != GENERIC:
+        """The family listing rules that find the most article links; the engine's otherwise."""
+        best: Listing | None = None
+        for template in _listing_templates(html, url):
             try:
                 listing = self._parser(template).parse_listing(html, url)
-                if listing.article_urls:
-                    return listing
             except (ParseError, NotImplementedError):
-                pass
-        return self._generic.parse_listing(html, url)
+                continue
+            if listing.article_urls and (best is None or len(listing.article_urls) > len(best.article_urls)):
+                best = listing
+        return best or self._generic.parse_listing(html, url)
 
     def canonical_url(self, url: str) -> str:
         return self._generic.canonical_url(url)

@@ -9,33 +9,25 @@ from urllib.parse import urljoin, urlsplit
 
 from crawler.parsers.dom import parse_document
 
-# Substrings of a page that each CMS leaves; one marker of a family is a vote for it.
-WORDPRESS_MARKERS = ("/wp-content/", "/wp-includes/", "/wp-json/", 'content="WordPress', "wp-block-")
-LIFERAY_MARKERS = (
-    "Liferay.",
-    'src="/o/',
-    "/o/frontend-",
-    "p_p_id",
-    "/-/",
-    "journal-content-article",
-    "Block_BanTin",
-    "/web/guest/",
-    "asset_publisher",
-)
+# The crawl loop (spider family) for each CMS family crawler.detect recognizes: the PublishingPortal
+# blocks, in a Liferay or a SharePoint chrome, are listed and paged like Liferay portlets.
+CRAWL_FAMILY = {
+    "liferay": "liferay",
+    "publishingportal": "liferay",
+    "sharepoint": "liferay",
+    "wordpress": "wordpress",
+}
 # Where a portal keeps its menus: the containers whose links are sections, not articles.
 NAVIGATION = "nav a[href], [role=navigation] a[href], [role=menubar] a[href], .navbar a[href], .menu a[href]"
 NOT_PAGES = (".pdf", ".doc", ".docx", ".xls", ".xlsx", ".jpg", ".jpeg", ".png", ".gif", ".zip", ".rar")
 
 
 def detect_family(html: str | bytes) -> str | None:
-    """The family whose markers the page carries most ("wordpress" or "liferay"), or None."""
-    text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-    votes = {
-        "wordpress": sum(marker in text for marker in WORDPRESS_MARKERS),
-        "liferay": sum(marker in text for marker in LIFERAY_MARKERS),
-    }
-    best = max(votes, key=lambda family: votes[family])
-    return best if votes[best] else None
+    """The crawl family of the page's CMS ("wordpress" or "liferay") by crawler.detect's
+    fingerprints (the one detector: the auto template uses it per page too), or None."""
+    from crawler.detect import detect  # late: crawler.detect imports the parsers package
+
+    return CRAWL_FAMILY.get(detect(html).family)
 
 
 def navigation_links(html: str | bytes, page_url: str) -> list[str]:
