@@ -142,6 +142,9 @@ def replay_settings(
             "VN_WARC_ENABLED": False,  # the archive is read, not written again
             "VN_RENDER_JS": False,  # rendered pages are archived as rendered: no browser
             "VN_ALLOW_PRIVATE_REDIRECTS": True,  # the archive holds only the hops the crawl followed
+            # What the crawl could not fetch (an archived 404, a torn record) is missing from the
+            # archive too: the replay counts it (owed column) but loses nothing on the site.
+            "VN_OWED_FAIL_PERCENT": 100.0,
             "DOWNLOAD_DELAY": 0,
             "AUTOTHROTTLE_ENABLED": False,
             "HTTPCACHE_ENABLED": False,
