@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import islice
 
 from crawler.content.rules import IMAGE_SKIP
@@ -48,9 +49,14 @@ def _src(img: Node, base: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=8192)  # a URL is searched ~30 us (a long string, a case-blind rule): once
+def _skipped(text: str) -> bool:
+    return IMAGE_SKIP.search(text) is not None
+
+
 def _decorative(img: Node, src: str) -> bool:
     attrs = img.attributes
-    if IMAGE_SKIP.search(src) or IMAGE_SKIP.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+    if _skipped(src) or _skipped(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
         return True
     for side in ("width", "height"):
         value = (attrs.get(side) or "").strip().removesuffix("px")
