@@ -1,5 +1,10 @@
 """Which markup is chrome and which is content: the class/id, style and text rules of the engine.
 
+One set for every parser: the generic engine and the template parsers (Liferay family,
+WordPress) read paragraphs at the same block tags, take the same classes for captions and the
+same file types for attachments. A template keeps only what is its own: where its content,
+date, title, lead and byline sit, and the chrome its CMS prints (e.g. Liferay's theme images).
+
 Data, not code: every rule is a regular expression or a tag set, so a new kind of share bar or
 related list is one alternative more here. Rules read class/id strings lower-cased and match
 substrings (readability's reading), because themes glue words ("relatedposts", "td-post-sharing").
@@ -11,8 +16,12 @@ import re
 
 __all__ = [
     "BLOCK_TAGS",
+    "CAPTION_CLASS",
     "CAPTION_CSS",
     "CHROME_TAGS",
+    "DOCUMENT_EXTENSIONS",
+    "DOCUMENT_HINT",
+    "DOCUMENT_PATH",
     "END_OF_ARTICLE",
     "HIDDEN_CLASS",
     "HIDDEN_STYLE",
@@ -114,6 +123,21 @@ END_OF_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 
+# Attachments: links to documents of these types are the article's files, not its text.
+DOCUMENT_EXTENSIONS = (
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "rtf", "zip", "rar", "7z",
+)  # fmt: skip
+_DOCUMENT = r"\.(?:" + "|".join(DOCUMENT_EXTENSIONS) + ")"
+# A path (or path segment) that names a document ("/files/bao-cao.pdf").
+DOCUMENT_PATH = re.compile(_DOCUMENT + "$", re.IGNORECASE)
+# Anywhere in a raw href: a cheap superset of the links that resolve to a document.
+DOCUMENT_HINT = re.compile(_DOCUMENT, re.IGNORECASE)
+
+# A class naming an image caption ("wp-caption-text", "chu-thich", "image_desc", "ExpNoEdit").
+CAPTION_CLASS = re.compile(
+    r"caption|chu-?thich|image[_-]?desc|img-?desc|photo-?desc|note-?image|expnoedit|legend|credit",
+    re.IGNORECASE,
+)
 # Captions and photo credits: never body text, whether or not their picture was kept.
 CAPTION_CSS = "figcaption, .wp-caption-text, [class*=caption], [class*=credit], [class*=image_desc]"
 
