@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from itertools import islice
 
-from crawler.content.rules import CAPTION_CLASS, IMAGE_SKIP
+from crawler.content.rules import CAPTION_CLASS, decorative_image
 from crawler.normalize.text import clean_text
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.dom import Node, ancestors
@@ -26,7 +25,6 @@ _FEATURED = re.compile(
     r"single-?image|article-?image|top-?image|main-?image|cover"
 )
 _MAX_CAPTION = 400
-_MIN_SIDE = 60  # pixels: smaller declared images are icons or pixels
 
 
 @dataclass
@@ -48,20 +46,8 @@ def _src(img: Node, base: str) -> str | None:
     return None
 
 
-@lru_cache(maxsize=8192)  # a URL is searched ~30 us (a long string, a case-blind rule): once
-def _skipped(text: str) -> bool:
-    return IMAGE_SKIP.search(text) is not None
-
-
 def _decorative(img: Node, src: str) -> bool:
-    attrs = img.attributes
-    if _skipped(src) or _skipped(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
-        return True
-    for side in ("width", "height"):
-        value = (attrs.get(side) or "").strip().removesuffix("px")
-        if value.isdigit() and int(value) < _MIN_SIDE:
-            return True
-    return False
+    return decorative_image(src, img.attributes)
 
 
 def _text(node: Node) -> str:

@@ -13,6 +13,8 @@ substrings (readability's reading), because themes glue words ("relatedposts", "
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 
 __all__ = [
     "BLOCK_TAGS",
@@ -31,6 +33,7 @@ __all__ = [
     "POSITIVE",
     "UNLIKELY",
     "UNLIKELY_OK",
+    "decorative_image",
 ]
 
 
@@ -145,6 +148,27 @@ CAPTION_CSS = "figcaption, .wp-caption-text, [class*=caption], [class*=credit], 
 IMAGE_SKIP = _by_first_letter(
     r"logo|icon|avatar|gravatar|emoji|smiley|sprite|spacer|blank\.|pixel|1x1|tracking|beacon|"
     r"share|facebook|twitter|zalo|linkedin|pinterest|whatsapp|/ads?/|[_-]ads?[_./-]|adserver|"
-    r"banner|qc[_-]|quang-?cao|badge|button|rating|loading|lazy[_-]?placeholder|data:image",
+    r"banner|qc[_-]|quang-?cao|badge|button|rating|loading|lazy[_-]?placeholder|data:image|emoticon|"
+    # Liferay portals: theme and common images, SharePoint layout images, share thumbnails
+    r"/images/common/|-theme/images/|/_layouts/|thumbnail-share|imagethumbnail=",
     re.IGNORECASE,
 )
+_MIN_SIDE = 60  # pixels: a smaller declared image is an icon or a pixel
+
+
+def decorative_image(src: str, attrs: Mapping[str, str | None]) -> bool:
+    """Whether the <img> with these attributes, at `src` (resolved), is never an article's
+    picture: a logo, icon, share button, ad banner, pixel or avatar (IMAGE_SKIP on the URL, the
+    class or the id), or one declared smaller than _MIN_SIDE pixels. Every parser asks it."""
+    if _image_skip(src) or _image_skip(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+        return True
+    for side in ("width", "height"):
+        value = (attrs.get(side) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) < _MIN_SIDE:
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)  # a URL is searched ~30 us (a long string, a case-blind rule): once
+def _image_skip(text: str) -> bool:
+    return IMAGE_SKIP.search(text) is not None

@@ -19,7 +19,7 @@ from functools import cache
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, DOCUMENT_HINT, DOCUMENT_PATH
+from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, DOCUMENT_HINT, DOCUMENT_PATH, decorative_image
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
@@ -43,12 +43,6 @@ _ATTACH_LABEL_RE = re.compile(
     r"^(?:tệp|file|tập tin|tài liệu|văn bản)\s+đính\s+kèm|^tải về\b|^download\b", re.I
 )
 _URL_WS_RE = re.compile(r"[\t\n\r]")
-# Chrome images that can sit inside a content container: logos, banners, icons, share thumbnails.
-_CHROME_IMG_RE = re.compile(
-    r"logo|banner|icon|spacer|blank\.gif|/images/common/|-theme/images/|/_layouts/|thumbnail-share|"
-    r"imagethumbnail=|emoticon|smiley",
-    re.I,
-)
 _EM = frozenset({"em", "i"})
 _STYLED = frozenset({"strong", "b", "em", "i"})
 _STYLED_QUERY = "strong, b, em, i"
@@ -429,10 +423,10 @@ class BodyWalker:
         src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
         if not src or src.strip().startswith("data:"):
             return None
-        if (attrs.get("alt") or "").strip().lower() == "thumbnail" or _CHROME_IMG_RE.search(_classes(img)):
+        if (attrs.get("alt") or "").strip().lower() == "thumbnail":
             return None
         url = absolute_url(src, self.page_url)
-        if not url or _CHROME_IMG_RE.search(url):
+        if not url or decorative_image(url, attrs):
             return None
         return url
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.content.rules import BLOCK_TAGS, DOCUMENT_HINT, DOCUMENT_PATH
+from crawler.content.rules import BLOCK_TAGS, DOCUMENT_HINT, DOCUMENT_PATH, decorative_image
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
@@ -206,7 +206,8 @@ def _img_src(img: Node, base: str) -> str | None:
         return None
     if "wp-smiley" in (attrs.get("class") or "").split() or "/images/core/emoji/" in src:
         return None
-    return absolute_url(src, base)
+    url = absolute_url(src, base)
+    return None if not url or decorative_image(url, attrs) else url
 
 
 def _nearest_figure(el: Node, stop: Node) -> Node | None:
