@@ -19,7 +19,8 @@ from functools import cache
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, DOCUMENT_HINT, DOCUMENT_PATH, decorative_image
+from crawler.content.attachments import document_links, is_document, may_link_documents
+from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, decorative_image
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
@@ -625,9 +626,8 @@ def page_number(url: str) -> int | None:
 
 
 def is_attachment(url: str) -> bool:
-    """Document links: a path segment naming a document of a type the engine knows
-    (rules.DOCUMENT_EXTENSIONS; Liferay puts a UUID after the file name)."""
-    return any(DOCUMENT_PATH.search(seg) for seg in urlsplit(url).path.split("/") if seg)
+    """Document links (crawler.content.attachments.is_document, kept under its old name)."""
+    return is_document(url)
 
 
 class LiferayFamilyParser(TemplateParser):
@@ -866,29 +866,17 @@ class LiferayFamilyParser(TemplateParser):
         return root
 
     def attachments(self, doc: Node, content: Node | None, url: str) -> list[str]:
-        page_is_document = is_attachment(url)
-        if not page_is_document and not any(
-            DOCUMENT_HINT.search(a.attrs.get("href") or "") for a in doc.css("a")
-        ):
-            # No link on the page names a document: skip the container scans (the attachment
-            # selectors, one page pass each, cost more than this look at every link).
+        """The documents the content and the template's attachment boxes link or embed
+        (crawler.content.attachments: one rule for every parser)."""
+        if not may_link_documents(doc, url):
+            # No reference on the page can name a document: skip the container scans (the
+            # attachment selectors, one page pass each, cost more than this look at every link).
             return []
         roots = [content] if content is not None else []
         # The attachment boxes in selector order (then document order), from one page query.
         boxes = css(doc, ", ".join(self.attachment_selectors)) if self.attachment_selectors else []
         roots += [el for sel in self.attachment_selectors for el in boxes if matches(el, sel)]
-        found: list[str] = []
-        for root in roots:
-            for a in root.css("a"):
-                raw = a.attrs.get("href")
-                # Resolving is the costly part: off a non-document page, only an href naming a
-                # document (or with the tabs/newlines resolving removes) can resolve to one.
-                if not raw or not (page_is_document or DOCUMENT_HINT.search(raw) or _URL_WS_RE.search(raw)):
-                    continue
-                href = absolute_url(raw, url)
-                if href and is_attachment(href) and href not in found:
-                    found.append(href)
-        return found
+        return document_links(roots, url)
 
     # ---------------------------------------------------------------- listings
     def parse_listing(self, html: str | bytes, url: str) -> Listing:

@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
 
-from crawler.content.rules import BLOCK_TAGS, DOCUMENT_HINT, DOCUMENT_PATH, decorative_image
+from crawler.content.attachments import document_links
+from crawler.content.rules import BLOCK_TAGS, decorative_image
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
@@ -119,7 +119,6 @@ _BYLINE_PREFIX_RE = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*",
     re.I,
 )
-_URL_WS_RE = re.compile(r"[\t\n\r]")  # browsers (and absolute_url) drop them inside a URL
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _MAX_BYLINE = 80
@@ -268,35 +267,6 @@ def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
         for el in root.css("img, picture"):
             _drop(el, root)
     return images, captions
-
-
-def _file_url(href: str | None, base: str) -> str | None:
-    url = absolute_url(href, base)
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if DOCUMENT_PATH.search(parts.path):
-        return url
-    # PDF viewers embed the file as a parameter: docs.google.com/viewer?url=..., pdf.js ?file=...
-    for key, value in parse_qsl(parts.query):
-        if key.lower() in ("url", "file", "src") and DOCUMENT_PATH.search(urlsplit(value).path):
-            return absolute_url(value, base)
-    return None
-
-
-def _attachments(root: Node, base: str) -> list[str]:
-    out: list[str] = []
-    # A relative href ("?x") keeps the base's path: only then can the base make a file URL.
-    base_hint = DOCUMENT_HINT.search(base) is not None
-    for el in root.css("a, iframe, embed, object"):
-        tag = el.tag
-        ref = el.attrs.get("href" if tag == "a" else "data" if tag == "object" else "src")
-        if not ref or not (base_hint or "%" in ref or DOCUMENT_HINT.search(_URL_WS_RE.sub("", ref))):
-            continue  # cannot be a file: skip URL resolution, the costly part
-        url = _file_url(ref, base)
-        if url and url not in out:
-            out.append(url)
-    return out
 
 
 class _Frame:
@@ -479,7 +449,7 @@ def extract_content(
     no ancestor walk leaves it). `base` resolves relative URLs.
     """
     root = container.clone() if copy_tree else container
-    attachments = _attachments(root, base)
+    attachments = document_links([root], base)
     _remove(root, remove)
     images, captions = _figures(root, base)
 
