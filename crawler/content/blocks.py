@@ -51,7 +51,12 @@ def _name_weight(name: str) -> int:
 
 
 def link_density(node: Node) -> float:
-    total = len(node.text(deep=True).strip())
+    return _density(node, node.text(deep=True))
+
+
+def _density(node: Node, text: str) -> float:
+    """`link_density` of `node`, whose text the caller has read."""
+    total = len(text.strip())
     if not total:
         return 0.0
     links = sum(len(a.text(deep=True).strip()) for a in node.css("a"))
@@ -112,12 +117,13 @@ def choose_main(body: Node) -> list[Node]:
     long enough to be a paragraph."""
     scores: dict[int, Candidate] = {}
     prose: dict[int, int] = {}  # mem_id -> characters of prose paragraphs below it
+    chains: dict[int, list[int]] = {}  # a paragraph's parent -> mem_ids from it up to <body>
     for owner, texts, links in _owners(body).values():
         text = " ".join(" ".join(texts).split())
         if len(text) < _MIN_PARAGRAPH:
             continue
         if len(text) >= _PROSE and links[0] < 0.3 * len(text):
-            _add_prose(owner, len(text), prose)
+            _add_prose(owner, len(text), prose, chains)
         points = 1 + text.count(",") + text.count("،") + min(len(text) // 100, 3)
         ancestor = owner if owner.tag in ("td", "pre", "blockquote") else owner.parent
         for weight in _LEVELS:
@@ -134,20 +140,32 @@ def choose_main(body: Node) -> list[Node]:
         return []
     ranked = sorted(scores.values(), key=lambda c: c.score, reverse=True)[:5]
     for cand in ranked:
-        density = link_density(cand.node)
-        cand.score *= (1 - density * density) * min(1.0, len(cand.node.text(deep=True)) / _SMALL)
+        text = cand.node.text(deep=True)
+        density = _density(cand.node, text)
+        cand.score *= (1 - density * density) * min(1.0, len(text) / _SMALL)
     top = max(ranked, key=lambda c: c.score)
     top = Candidate(_climb(top.node, prose), top.score)
     return _with_siblings(top, scores)
 
 
-def _add_prose(owner: Node, size: int, prose: dict[int, int]) -> None:
-    node: Node | None = owner
-    depth = 0
-    while node is not None and node.tag not in ("html", "body") and depth < _MAX_UP:
-        prose[node.mem_id] = prose.get(node.mem_id, 0) + size
-        node = node.parent
-        depth += 1
+def _add_prose(owner: Node, size: int, prose: dict[int, int], chains: dict[int, list[int]]) -> None:
+    """Count a prose paragraph of `size` characters for `owner` and its ancestors below <body>
+    (at most _MAX_UP of them). Paragraphs share parents: the chain above one is read once."""
+    if owner.tag in ("html", "body"):
+        return
+    parent = owner.parent
+    chain = None if parent is None else chains.get(parent.mem_id)
+    if chain is None:
+        chain = []
+        node = parent
+        while node is not None and node.tag not in ("html", "body") and len(chain) < _MAX_UP - 1:
+            chain.append(node.mem_id)
+            node = node.parent
+        if parent is not None:
+            chains[parent.mem_id] = chain
+    prose[owner.mem_id] = prose.get(owner.mem_id, 0) + size
+    for mem_id in chain:
+        prose[mem_id] = prose.get(mem_id, 0) + size
 
 
 def _climb(node: Node, prose: dict[int, int]) -> Node:

@@ -38,20 +38,16 @@ _NAMED_TAGS = frozenset(
 @lru_cache(maxsize=16384)  # a page repeats its class strings (menu items, list rows)
 def is_unlikely(names: str) -> bool:
     """Whether a "class id" string (lower-case) names page chrome: a class token says chrome and
-    none says content."""
-    tokens = names.split()
+    none says content. No rule matches whitespace, and whitespace is a word boundary like the
+    end of a token, so one search over the string answers what a search per token would."""
     # The content test only runs for the few strings a chrome rule matched.
-    return any(map(_chrome_token, tokens)) and not any(map(_content_token, tokens))
+    return UNLIKELY.search(names) is not None and UNLIKELY_OK.search(names) is None
 
 
-@lru_cache(maxsize=65536)  # class tokens repeat across pages and sites ("container", "row", "menu-item")
-def _chrome_token(token: str) -> bool:
-    return UNLIKELY.search(token) is not None
-
-
-@lru_cache(maxsize=65536)
-def _content_token(token: str) -> bool:
-    return UNLIKELY_OK.search(token) is not None
+@lru_cache(maxsize=16384)
+def _names_unlikely(cls: str | None, ident: str | None) -> bool:
+    """`is_unlikely` of an element's class and id attributes, cached on the raw pair."""
+    return is_unlikely(f"{cls or ''} {ident or ''}".lower())
 
 
 @lru_cache(maxsize=4096)
@@ -106,29 +102,22 @@ def strip_chrome(
         text_length = len(body.text(deep=True))
     limit = _GUARD * max(1, text_length)
     found: list[Node] = []
-    taken: set[int] = set()
+    # Elements already decided: seen once (a selector group lists an element once per member it
+    # matches), or inside a subtree taken for removal, which goes with it whatever it is.
+    done: set[int] = set()
     for el in body.css(f"{CHROME_TAGS}, [class], [id]" if by_class else CHROME_TAGS):
         tag = el.tag
-        if tag not in _NAMED_TAGS or el.mem_id in keep:
+        if tag not in _NAMED_TAGS:
             continue
+        mem_id = el.mem_id
+        if mem_id in keep or mem_id in done:
+            continue
+        done.add(mem_id)
         if tag not in _CHROME_TAG_SET:
             attrs = el.attributes
-            if not is_unlikely(f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower()):
+            if not _names_unlikely(attrs.get("class"), attrs.get("id")):
                 continue
-        if _near_ancestor_in(el, taken):
-            continue  # goes with an ancestor already taken: its text need not be measured
         if len(el.text(deep=True)) <= limit:
             found.append(el)
-            taken.add(el.mem_id)
+            done.update([d.mem_id for d in el.traverse()])
     drop_all(found)
-
-
-def _near_ancestor_in(el: Node, ids: set[int], levels: int = 8) -> bool:
-    parent = el.parent
-    for _ in range(levels):
-        if parent is None:
-            return False
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False

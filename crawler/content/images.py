@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
-from crawler.content.rules import IMAGE_SKIP
+from crawler.content.rules import CAPTION_CLASS, decorative_image
 from crawler.normalize.text import clean_text
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.dom import Node, ancestors
@@ -20,13 +20,11 @@ from crawler.parsers.dom import Node, ancestors
 __all__ = ["Picture", "featured_picture", "pictures"]
 
 _SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-orig-file", "src")
-_CAPTION_CLASS = re.compile(r"caption|chu-?thich|image_?desc|img-?desc|photo-?desc|expnoedit|legend|credit")
 _FEATURED = re.compile(
     r"featured|thumbnail|post-?thumb|entry-?image|post-?image|hero|lead-?image|"
     r"single-?image|article-?image|top-?image|main-?image|cover"
 )
 _MAX_CAPTION = 400
-_MIN_SIDE = 60  # pixels: smaller declared images are icons or pixels
 
 
 @dataclass
@@ -49,14 +47,7 @@ def _src(img: Node, base: str) -> str | None:
 
 
 def _decorative(img: Node, src: str) -> bool:
-    attrs = img.attributes
-    if IMAGE_SKIP.search(src) or IMAGE_SKIP.search(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
-        return True
-    for side in ("width", "height"):
-        value = (attrs.get(side) or "").strip().removesuffix("px")
-        if value.isdigit() and int(value) < _MIN_SIDE:
-            return True
-    return False
+    return decorative_image(src, img.attributes)
 
 
 def _text(node: Node) -> str:
@@ -103,7 +94,7 @@ def _caption(img: Node) -> tuple[str | None, Node | None]:
     if nxt is not None and nxt.is_element_node and nxt.tag not in ("img", "figure", "table"):
         text = _text(nxt)
         names = f"{nxt.attributes.get('class') or ''}".lower()
-        if 0 < len(text) <= _MAX_CAPTION and (_CAPTION_CLASS.search(names) or _styled_caption(nxt)):
+        if 0 < len(text) <= _MAX_CAPTION and (CAPTION_CLASS.search(names) or _styled_caption(nxt)):
             if not nxt.css_first("img"):
                 return text, nxt
     # The picture's own paragraph carries the caption after it ("<p align=center><img><br>Text</p>").

@@ -58,7 +58,9 @@ def read_meta(root: Node) -> PageMeta:
         key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or attrs.get("http-equiv")
         value = attrs.get("content")
         if key and value and value.strip():
-            pm.meta.setdefault(key.strip().lower(), clean_text(value))
+            key = key.strip().lower()
+            if key not in pm.meta:  # the first value counts: later ones are not cleaned for nothing
+                pm.meta[key] = clean_text(value)
     lang = root.attributes.get("lang") or root.attributes.get("xml:lang")
     lang = lang or pm.get("og:locale", "content-language", "language")
     pm.lang = lang.strip().lower() if lang and lang.strip() else None

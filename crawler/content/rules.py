@@ -1,5 +1,10 @@
 """Which markup is chrome and which is content: the class/id, style and text rules of the engine.
 
+One set for every parser: the generic engine and the template parsers (Liferay family,
+WordPress) read paragraphs at the same block tags, take the same classes for captions and the
+same file types for attachments. A template keeps only what is its own: where its content,
+date, title, lead and byline sit, and the chrome its CMS prints (e.g. Liferay's theme images).
+
 Data, not code: every rule is a regular expression or a tag set, so a new kind of share bar or
 related list is one alternative more here. Rules read class/id strings lower-cased and match
 substrings (readability's reading), because themes glue words ("relatedposts", "td-post-sharing").
@@ -8,11 +13,17 @@ substrings (readability's reading), because themes glue words ("relatedposts", "
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import lru_cache
 
 __all__ = [
     "BLOCK_TAGS",
+    "CAPTION_CLASS",
     "CAPTION_CSS",
     "CHROME_TAGS",
+    "DOCUMENT_EXTENSIONS",
+    "DOCUMENT_HINT",
+    "DOCUMENT_PATH",
     "END_OF_ARTICLE",
     "HIDDEN_CLASS",
     "HIDDEN_STYLE",
@@ -22,10 +33,11 @@ __all__ = [
     "POSITIVE",
     "UNLIKELY",
     "UNLIKELY_OK",
+    "decorative_image",
 ]
 
 
-def _by_first_letter(pattern: str) -> re.Pattern[str]:
+def _by_first_letter(pattern: str, flags: int = 0) -> re.Pattern[str]:
     """A flat alternation of words compiled with its branches grouped by first letter
     ("a(?:dvert|dsbygoogle)|b(?:anner|...)"): the same matches, a third faster, as the regex
     engine tries one group per position instead of every word (it runs on every class token)."""
@@ -37,7 +49,7 @@ def _by_first_letter(pattern: str) -> re.Pattern[str]:
         else:
             rest.append(branch)
     parts = rest + [f"{first}(?:{'|'.join(tails)})" for first, tails in sorted(groups.items())]
-    return re.compile("|".join(parts))
+    return re.compile("|".join(parts), flags)
 
 
 # Elements that end an inline run: their text is a paragraph of its own.
@@ -114,13 +126,49 @@ END_OF_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 
+# Attachments: links to documents of these types are the article's files, not its text.
+DOCUMENT_EXTENSIONS = (
+    "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "rtf", "zip", "rar", "7z",
+)  # fmt: skip
+_DOCUMENT = r"\.(?:" + "|".join(DOCUMENT_EXTENSIONS) + ")"
+# A path (or path segment) that names a document ("/files/bao-cao.pdf").
+DOCUMENT_PATH = re.compile(_DOCUMENT + "$", re.IGNORECASE)
+# Anywhere in a raw href: a cheap superset of the links that resolve to a document.
+DOCUMENT_HINT = re.compile(_DOCUMENT, re.IGNORECASE)
+
+# A class naming an image caption ("wp-caption-text", "chu-thich", "image_desc", "ExpNoEdit").
+CAPTION_CLASS = re.compile(
+    r"caption|chu-?thich|image[_-]?desc|img-?desc|photo-?desc|note-?image|expnoedit|legend|credit",
+    re.IGNORECASE,
+)
 # Captions and photo credits: never body text, whether or not their picture was kept.
 CAPTION_CSS = "figcaption, .wp-caption-text, [class*=caption], [class*=credit], [class*=image_desc]"
 
 # Images that are never the article's: logos, icons, share buttons, ad banners, pixels, avatars.
-IMAGE_SKIP = re.compile(
+IMAGE_SKIP = _by_first_letter(
     r"logo|icon|avatar|gravatar|emoji|smiley|sprite|spacer|blank\.|pixel|1x1|tracking|beacon|"
     r"share|facebook|twitter|zalo|linkedin|pinterest|whatsapp|/ads?/|[_-]ads?[_./-]|adserver|"
-    r"banner|qc[_-]|quang-?cao|badge|button|rating|loading|lazy[_-]?placeholder|data:image",
+    r"banner|qc[_-]|quang-?cao|badge|button|rating|loading|lazy[_-]?placeholder|data:image|emoticon|"
+    # Liferay portals: theme and common images, SharePoint layout images, share thumbnails
+    r"/images/common/|-theme/images/|/_layouts/|thumbnail-share|imagethumbnail=",
     re.IGNORECASE,
 )
+_MIN_SIDE = 60  # pixels: a smaller declared image is an icon or a pixel
+
+
+def decorative_image(src: str, attrs: Mapping[str, str | None]) -> bool:
+    """Whether the <img> with these attributes, at `src` (resolved), is never an article's
+    picture: a logo, icon, share button, ad banner, pixel or avatar (IMAGE_SKIP on the URL, the
+    class or the id), or one declared smaller than _MIN_SIDE pixels. Every parser asks it."""
+    if _image_skip(src) or _image_skip(f"{attrs.get('class') or ''} {attrs.get('id') or ''}"):
+        return True
+    for side in ("width", "height"):
+        value = (attrs.get(side) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) < _MIN_SIDE:
+            return True
+    return False
+
+
+@lru_cache(maxsize=8192)  # a URL is searched ~30 us (a long string, a case-blind rule): once
+def _image_skip(text: str) -> bool:
+    return IMAGE_SKIP.search(text) is not None

@@ -64,92 +64,88 @@ def _align(node: Node) -> str:
     return ""
 
 
-class _Run:
-    """The inline text gathered since the last block boundary."""
-
-    __slots__ = ("bold", "italic", "links", "parts")
-
-    def __init__(self) -> None:
-        self.parts: list[str] = []
-        self.links = self.bold = self.italic = 0
-
-    def add(self, text: str, in_link: bool, in_bold: bool, in_italic: bool) -> None:
-        self.parts.append(text)
-        n = len(text.strip())
-        self.links += n if in_link else 0
-        self.bold += n if in_bold else 0
-        self.italic += n if in_italic else 0
-
-
 def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
     """Paragraphs of `blocks`; elements whose mem_id is in `skip` are left out. An image ends a
     paragraph (a caption line under a picture is not glued to the text before it)."""
     out = Walk()
-    run = _Run()
+    paras = out.paras
+    # The inline run since the last block boundary: its text parts, and the characters of it
+    # inside links, bold and italic.
+    parts: list[str] = []
+    links = bold = italic = 0
+    in_link = in_bold = in_italic = 0  # open <a> / <b> / <i> elements around the current node
     owners: list[Node] = []
-    counts = {"a": 0, "b": 0, "i": 0}
 
     def flush() -> None:
-        nonlocal run
-        if not run.parts:  # most block boundaries close nothing: no new run to allocate
-            return
-        text = clean_text("".join(run.parts))
+        nonlocal links, bold, italic
+        text = clean_text("".join(parts))
         if text:
             owner = owners[-1]
             n = max(1, len(text))
-            out.paras.append(
-                Para(
-                    text,
-                    owner.tag,
-                    owner,
-                    min(1.0, run.links / n),
-                    min(1.0, run.bold / n),
-                    min(1.0, run.italic / n),
-                )
+            paras.append(
+                Para(text, owner.tag, owner, min(1.0, links / n), min(1.0, bold / n), min(1.0, italic / n))
             )
-        run = _Run()
+        parts.clear()
+        links = bold = italic = 0
 
     for block in blocks:
         owners.append(block)
         stack: list[object] = [block]
         first = True
-        while stack and len(out.paras) < MAX_PARAGRAPHS:
+        while stack and len(paras) < MAX_PARAGRAPHS:
             item = stack.pop()
-            if isinstance(item, tuple):  # (_EXIT, node, kind)
-                _, node, kind = item
+            if item.__class__ is tuple:  # (_EXIT, node, kind)
+                kind = item[2]  # type: ignore[index]
                 if kind == "block":
-                    flush()
+                    if parts:  # most block boundaries close nothing
+                        flush()
                     owners.pop()
+                elif kind == "a":
+                    in_link -= 1
+                elif kind == "b":
+                    in_bold -= 1
                 else:
-                    counts[kind] -= 1
+                    in_italic -= 1
                 continue
-            node = item  # type: ignore[assignment]
+            node: Node = item  # type: ignore[assignment]
             tag = node.tag
             if tag == _TEXT:
                 text = node.text_content
                 if text:
-                    run.add(text, counts["a"] > 0, counts["b"] > 0, counts["i"] > 0)
+                    parts.append(text)
+                    if in_link or in_bold or in_italic:
+                        n = len(text.strip())
+                        if in_link:
+                            links += n
+                        if in_bold:
+                            bold += n
+                        if in_italic:
+                            italic += n
                 continue
-            if not first and (node.mem_id in skip or tag in NO_TEXT_TAGS or not node.is_element_node):
+            if not first and (tag in NO_TEXT_TAGS or not node.is_element_node or node.mem_id in skip):
                 continue
             first = False
-            if tag == "br" or tag == "hr":
-                flush()
-                continue
-            if tag == "img":
-                flush()
+            if tag == "br" or tag == "hr" or tag == "img":
+                if parts:
+                    flush()
                 continue
             children = list(node.iter(include_text=True))
             if tag in BLOCK_TAGS:
-                flush()
+                if parts:
+                    flush()
                 owners.append(node)
                 stack.append((_EXIT, node, "block"))
-            else:
-                kind = "a" if tag in _LINK else "b" if tag in _BOLD else "i" if tag in _ITALIC else ""
-                if kind:
-                    counts[kind] += 1
-                    stack.append((_EXIT, node, kind))
+            elif tag in _LINK:
+                in_link += 1
+                stack.append((_EXIT, node, "a"))
+            elif tag in _BOLD:
+                in_bold += 1
+                stack.append((_EXIT, node, "b"))
+            elif tag in _ITALIC:
+                in_italic += 1
+                stack.append((_EXIT, node, "i"))
             stack.extend(reversed(children))
-        flush()
+        if parts:
+            flush()
         owners.pop()
     return out

@@ -19,6 +19,8 @@ from functools import cache
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
+from crawler.content.attachments import document_links, is_document, may_link_documents
+from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, decorative_image
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
@@ -28,16 +30,10 @@ from crawler.parsers.dom import BR, NO_TEXT_TAGS, TEXT, Node, ancestors, matches
 
 Selectors = tuple[str, ...]
 
-# Elements that start a new paragraph-level block.
-BLOCK_TAGS = frozenset(
-    "address article aside blockquote center dd details div dl dt fieldset figcaption figure footer form "
-    "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
-)
 
 _PARA_SPLIT = re.compile(BR + r"\s*" + BR + r"[\s" + BR + r"]*")
 _WORD_RE = re.compile(r"[^\W_]")  # exactly str.isalnum, but scanned in C
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
-_CAPTION_CLASS_RE = re.compile(r"caption|chu-?thich|image-desc|img-desc|figcaption|note-?image", re.I)
 _EMAIL_ONLY_RE = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 # Labels of "related news" boxes that editors paste inside the content.
 _RELATED_RE = re.compile(
@@ -46,16 +42,6 @@ _RELATED_RE = re.compile(
 )
 _ATTACH_LABEL_RE = re.compile(
     r"^(?:tệp|file|tập tin|tài liệu|văn bản)\s+đính\s+kèm|^tải về\b|^download\b", re.I
-)
-_ATTACH_EXT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?)$", re.I)
-# Anywhere in a raw href: a cheap superset of the links `is_attachment` accepts.
-_ATTACH_HINT_RE = re.compile(r"\.(?:pdf|docx?|xlsx?)", re.I)
-_URL_WS_RE = re.compile(r"[\t\n\r]")
-# Chrome images that can sit inside a content container: logos, banners, icons, share thumbnails.
-_CHROME_IMG_RE = re.compile(
-    r"logo|banner|icon|spacer|blank\.gif|/images/common/|-theme/images/|/_layouts/|thumbnail-share|"
-    r"imagethumbnail=|emoticon|smiley",
-    re.I,
 )
 _EM = frozenset({"em", "i"})
 _STYLED = frozenset({"strong", "b", "em", "i"})
@@ -437,10 +423,10 @@ class BodyWalker:
         src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
         if not src or src.strip().startswith("data:"):
             return None
-        if (attrs.get("alt") or "").strip().lower() == "thumbnail" or _CHROME_IMG_RE.search(_classes(img)):
+        if (attrs.get("alt") or "").strip().lower() == "thumbnail":
             return None
         url = absolute_url(src, self.page_url)
-        if not url or _CHROME_IMG_RE.search(url):
+        if not url or decorative_image(url, attrs):
             return None
         return url
 
@@ -538,7 +524,7 @@ class BodyWalker:
         if not texts:
             self._add_images(srcs, None)
             return
-        caption_like = em_only or bool(_CAPTION_CLASS_RE.search(_classes(owner)))
+        caption_like = em_only or bool(CAPTION_CLASS.search(_classes(owner)))
         if srcs and caption_like:
             self._add_images(srcs, " ".join(texts))
             return
@@ -555,7 +541,7 @@ class BodyWalker:
     def _is_image_table(table: Node) -> bool:
         if table.css_first("img") is None:
             return False
-        if _CAPTION_CLASS_RE.search(_classes(table)):
+        if CAPTION_CLASS.search(_classes(table)):
             return True
         # A small table: image row(s) plus at most a caption row or two (not a layout table).
         text_rows = [t for t in (node_text(r) for r in table.css("tr") if r.css_first("img") is None) if t]
@@ -639,8 +625,8 @@ def page_number(url: str) -> int | None:
 
 
 def is_attachment(url: str) -> bool:
-    """Document links: a path segment ending in .pdf/.doc(x)/.xls(x) (Liferay puts a UUID after it)."""
-    return any(_ATTACH_EXT_RE.search(seg) for seg in urlsplit(url).path.split("/") if seg)
+    """Document links (crawler.content.attachments.is_document, kept under its old name)."""
+    return is_document(url)
 
 
 class LiferayFamilyParser(TemplateParser):
@@ -879,31 +865,17 @@ class LiferayFamilyParser(TemplateParser):
         return root
 
     def attachments(self, doc: Node, content: Node | None, url: str) -> list[str]:
-        page_is_document = is_attachment(url)
-        if not page_is_document and not any(
-            _ATTACH_HINT_RE.search(a.attrs.get("href") or "") for a in doc.css("a")
-        ):
-            # No link on the page names a document: skip the container scans (the attachment
-            # selectors, one page pass each, cost more than this look at every link).
+        """The documents the content and the template's attachment boxes link or embed
+        (crawler.content.attachments: one rule for every parser)."""
+        if not may_link_documents(doc, url):
+            # No reference on the page can name a document: skip the container scans (the
+            # attachment selectors, one page pass each, cost more than this look at every link).
             return []
         roots = [content] if content is not None else []
         # The attachment boxes in selector order (then document order), from one page query.
         boxes = css(doc, ", ".join(self.attachment_selectors)) if self.attachment_selectors else []
         roots += [el for sel in self.attachment_selectors for el in boxes if matches(el, sel)]
-        found: list[str] = []
-        seen: set[str] = set()  # membership in a set: a page of 100k links stays linear
-        for root in roots:
-            for a in root.css("a"):
-                raw = a.attrs.get("href")
-                # Resolving is the costly part: off a non-document page, only an href naming a
-                # document (or with the tabs/newlines resolving removes) can resolve to one.
-                if not raw or not (page_is_document or _ATTACH_HINT_RE.search(raw) or _URL_WS_RE.search(raw)):
-                    continue
-                href = absolute_url(raw, url)
-                if href and is_attachment(href) and href not in seen:
-                    seen.add(href)
-                    found.append(href)
-        return found
+        return document_links(roots, url)
 
     # ---------------------------------------------------------------- listings
     def parse_listing(self, html: str | bytes, url: str) -> Listing:

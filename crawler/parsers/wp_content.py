@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlsplit
 
+from crawler.content.attachments import document_links
+from crawler.content.rules import BLOCK_TAGS, decorative_image
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
@@ -105,14 +106,7 @@ CONTENT_REMOVE: tuple[str, ...] = (
     ".pdfemb-viewer",
 )
 
-_BLOCK_TAGS = frozenset(
-    "p div section article blockquote ul ol li h1 h2 h3 h4 h5 h6 table thead tbody tfoot tr td th "
-    "pre figure figcaption center dl dt dd header footer aside main nav address hr details summary".split()
-)
 _BR = "\u2028"  # marks <br> in text; clean_text folds it to a space
-_DOC_EXT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)$", re.I)
-# Anywhere in an href: a file URL always shows one, unless escaped in a query value (a "%").
-_DOC_HINT = re.compile(r"\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|rtf|zip|rar|7z)", re.I)
 _LABEL_RE = re.compile(
     r"^(?:>+\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|có thể bạn quan tâm)\b",
     re.I,
@@ -125,7 +119,6 @@ _BYLINE_PREFIX_RE = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*",
     re.I,
 )
-_URL_WS_RE = re.compile(r"[\t\n\r]")  # browsers (and absolute_url) drop them inside a URL
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _MAX_BYLINE = 80
@@ -212,7 +205,8 @@ def _img_src(img: Node, base: str) -> str | None:
         return None
     if "wp-smiley" in (attrs.get("class") or "").split() or "/images/core/emoji/" in src:
         return None
-    return absolute_url(src, base)
+    url = absolute_url(src, base)
+    return None if not url or decorative_image(url, attrs) else url
 
 
 def _nearest_figure(el: Node, stop: Node) -> Node | None:
@@ -275,35 +269,6 @@ def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
     return images, captions
 
 
-def _file_url(href: str | None, base: str) -> str | None:
-    url = absolute_url(href, base)
-    if not url:
-        return None
-    parts = urlsplit(url)
-    if _DOC_EXT.search(parts.path):
-        return url
-    # PDF viewers embed the file as a parameter: docs.google.com/viewer?url=..., pdf.js ?file=...
-    for key, value in parse_qsl(parts.query):
-        if key.lower() in ("url", "file", "src") and _DOC_EXT.search(urlsplit(value).path):
-            return absolute_url(value, base)
-    return None
-
-
-def _attachments(root: Node, base: str) -> list[str]:
-    out: list[str] = []
-    # A relative href ("?x") keeps the base's path: only then can the base make a file URL.
-    base_hint = _DOC_HINT.search(base) is not None
-    for el in root.css("a, iframe, embed, object"):
-        tag = el.tag
-        ref = el.attrs.get("href" if tag == "a" else "data" if tag == "object" else "src")
-        if not ref or not (base_hint or "%" in ref or _DOC_HINT.search(_URL_WS_RE.sub("", ref))):
-            continue  # cannot be a file: skip URL resolution, the costly part
-        url = _file_url(ref, base)
-        if url and url not in out:
-            out.append(url)
-    return out
-
-
 class _Frame:
     """An element being walked: its remaining children, its text run, its blocks so far."""
 
@@ -342,7 +307,7 @@ def _walk(root: Node) -> list[_Block]:
                 else:
                     stack.append(_Frame(child))
                     break
-                if tag in _BLOCK_TAGS:
+                if tag in BLOCK_TAGS:
                     _add(frame, [_Block(text, child, loose=False)])
                 else:
                     frame.parts.append(text)
@@ -351,7 +316,7 @@ def _walk(root: Node) -> list[_Block]:
             blocks = frame.blocks
             if blocks is not None:
                 _flush(frame.parts, frame.el, blocks)
-            elif frame.el.tag in _BLOCK_TAGS or not stack:
+            elif frame.el.tag in BLOCK_TAGS or not stack:
                 blocks = [_Block("".join(frame.parts), frame.el, loose=False)]
             if not stack:
                 assert blocks is not None
@@ -484,7 +449,7 @@ def extract_content(
     no ancestor walk leaves it). `base` resolves relative URLs.
     """
     root = container.clone() if copy_tree else container
-    attachments = _attachments(root, base)
+    attachments = document_links([root], base)
     _remove(root, remove)
     images, captions = _figures(root, base)
 

@@ -1,0 +1,107 @@
+"""One set of content rules for every parser (issue 11 item 4): the generic engine, the Liferay
+family and WordPress read block tags, attachment file types, caption classes and decorative
+images from crawler.content, and give the same answer for the same markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.content import rules
+from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
+from crawler.parsers import liferay_base, wp_content
+from crawler.parsers.dom import parse_fragment
+
+BASE = "https://portal.example.vn/tin-tuc/bai-viet"
+
+
+def test_the_template_walkers_use_the_engine_block_tags() -> None:
+    assert liferay_base.BLOCK_TAGS is rules.BLOCK_TAGS
+    assert wp_content.BLOCK_TAGS is rules.BLOCK_TAGS
+
+
+@pytest.mark.parametrize("ext", rules.DOCUMENT_EXTENSIONS)
+def test_every_document_type_is_an_attachment_for_every_parser(ext: str) -> None:
+    url = f"https://portal.example.vn/documents/10/20/bao-cao.{ext.upper()}"
+    assert is_document(url)
+    assert liferay_base.is_attachment(url)
+    html = f'<p>Xem <a href="/files/bao-cao.{ext}">báo cáo</a>.</p>'
+    wp = wp_content.extract_content(parse_fragment(html), BASE).attachments
+    assert wp == [f"https://portal.example.vn/files/bao-cao.{ext}"]
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        # Liferay Documents and Media: a UUID after the file name
+        ("/documents/1/2/bao-cao.pdf/6f1c9a2e-1b2c-4d5e-8f90-123456789abc", "/documents/1/2/bao-cao.pdf/"),
+        ("https://docs.google.com/viewer?url=https://portal.example.vn/f/ke-hoach.docx&embedded=true", "/f/"),
+        ("/web/viewer.html?file=%2Ff%2Fquyet-dinh.pdf", "/f/quyet-dinh.pdf"),
+        ("/tin-tuc/bai-khac", None),
+        ("https://portal.example.vn/anh.jpg", None),
+        ("mailto:a@example.vn", None),
+    ],
+)
+def test_document_url(ref: str, expected: str | None) -> None:
+    found = document_url(ref, BASE)
+    if expected is None:
+        assert found is None
+    else:
+        assert found is not None and expected in found
+
+
+def test_document_links_reads_links_and_embeds_once_each_in_order() -> None:
+    root = parse_fragment(
+        '<p><a href="/f/a.pdf">A</a> <a href="/tin-tuc/x">x</a></p>'
+        '<iframe src="https://docs.google.com/viewer?url=https://portal.example.vn/f/b.xlsx"></iframe>'
+        '<object data="/f/c.doc"></object><embed src="/f/d.pptx"><a href="/f/a.pdf">again</a>'
+    )
+    assert document_links([root], BASE) == [
+        "https://portal.example.vn/f/a.pdf",
+        "https://portal.example.vn/f/b.xlsx",
+        "https://portal.example.vn/f/c.doc",
+        "https://portal.example.vn/f/d.pptx",
+    ]
+    assert may_link_documents(root, BASE)
+    assert not may_link_documents(parse_fragment('<a href="/tin-tuc/x">x</a><img src="/a.jpg">'), BASE)
+
+
+def test_may_link_documents_is_a_superset_of_document_links() -> None:
+    for html in (
+        '<a href="/f/%62%61o-cao.pdf">x</a>',
+        '<a href=" /f/bao\tcao.pdf">x</a>',
+        '<a href="?x=1">x</a>',
+    ):
+        root = parse_fragment(html)
+        base = BASE + "/tep.pdf"
+        assert may_link_documents(root, base) or not document_links([root], base), html
+
+
+@pytest.mark.parametrize(
+    ("src", "attrs", "skip"),
+    [
+        ("https://portal.example.vn/images/logo.png", {}, True),
+        ("https://portal.example.vn/o/portal-theme/images/thumbnail-share.jpg", {}, True),
+        ("https://portal.example.vn/uploads/anh.jpg", {"class": "share-icon"}, True),
+        ("https://portal.example.vn/uploads/px.gif", {"width": "1", "height": "1"}, True),
+        ("https://portal.example.vn/uploads/anh-bai.jpg", {"width": "800px"}, False),
+        ("https://portal.example.vn/documents/10/20/hoi-nghi.jpg", {"class": "img-responsive"}, False),
+    ],
+)
+def test_decorative_images(src: str, attrs: dict[str, str], skip: bool) -> None:
+    assert rules.decorative_image(src, attrs) is skip
+
+
+def test_every_parser_drops_the_same_decorative_images() -> None:
+    html = (
+        '<p>Đoạn văn của bài.</p><p><img src="/uploads/logo-so.png"></p>'
+        '<p><img src="/uploads/anh-bai.jpg" width="800"></p><p><img src="/uploads/x.gif" width="16"></p>'
+    )
+    wp = wp_content.extract_content(parse_fragment(html), BASE).images
+    walker = liferay_base.BodyWalker(BASE)
+    lf = [b.src for b in walker.walk(parse_fragment(html)) if b.kind == "image"]
+    assert [i["src"] for i in wp] == lf == ["https://portal.example.vn/uploads/anh-bai.jpg"]
+
+
+@pytest.mark.parametrize("cls", ["chu-thich", "image_desc", "image-desc", "wp-caption-text", "ExpNoEdit"])
+def test_caption_classes(cls: str) -> None:
+    assert rules.CAPTION_CLASS.search(cls)
