@@ -54,15 +54,16 @@ VN_BASE_URLS: dict[str, str] = {}
 VN_REFRESH_DAYS = 2
 # Items dated later than now + this many hours are rejected as "future_date".
 VN_VALIDATE_FUTURE_TOLERANCE_HOURS = 36
-# Stage switches (each raises NotConfigured when off).
+# Stage switches: validate and normalize are steps of the item builder (the spider skips a step
+# that is off); dedup and store are pipelines (each raises NotConfigured when off).
 VN_VALIDATE_ENABLED = True
 VN_NORMALIZE_ENABLED = True
 VN_DEDUP_ENABLED = True
 VN_STORE_ENABLED = True
 
+# Validation and normalization happen in the item builder (crawler/builder.py), before an item
+# leaves the spider; crawler.pipelines.ValidatePipeline/NormalizePipeline wrap them for other items.
 ITEM_PIPELINES = {
-    "crawler.pipelines.ValidatePipeline": 100,
-    "crawler.pipelines.NormalizePipeline": 200,
     "crawler.pipelines.DedupPipeline": 300,
     "crawler.pipelines.JsonlStorePipeline": 900,
 }

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 from twisted.python.failure import Failure
 
 from crawler.budget import markup_depth
+from crawler.builder import Reject, finish_item, parse_call, parse_page, provenance
 from crawler.items import Article
 from crawler.middlewares.redirects import RedirectRefused
 from crawler.normalize.text import page_markup
@@ -120,6 +122,12 @@ class PortalSpider(scrapy.Spider):
         spider.max_listing_pages = s.getint("VN_MAX_LISTING_PAGES", 5000)
         spider.max_depth = s.getint("VN_MAX_MARKUP_DEPTH", 4000)
         spider.seed_only = s.getbool("VN_SEED_ONLY", False)
+        # How the item builder finishes an article (crawler/builder.py): the same rules as extract's.
+        spider.item_rules = {
+            "validate": s.getbool("VN_VALIDATE_ENABLED", True),
+            "normalize": s.getbool("VN_NORMALIZE_ENABLED", True),
+            "future_tolerance": timedelta(hours=s.getfloat("VN_VALIDATE_FUTURE_TOLERANCE_HOURS", 36)),
+        }
         workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
         if workers > 0 and not is_asyncio_reactor_installed():
             logger.warning("VN_PARSE_WORKERS needs the asyncio reactor (TWISTED_REACTOR): parsing in-thread")
@@ -146,6 +154,7 @@ class PortalSpider(scrapy.Spider):
     max_listing_pages = 5000
     max_depth = 4000
     seed_only = False
+    item_rules: ClassVar[dict[str, Any]] = {}
 
     def on_opened(self, spider: PortalSpider) -> None:
         stats = self.crawler.stats
@@ -424,13 +433,20 @@ class PortalSpider(scrapy.Spider):
     # ---- articles -------------------------------------------------------------------------
 
     def parse_article(self, response: Response, **context: Any) -> Iterator[Article]:
-        """Article page -> Article, parsed in this thread."""
+        """Article page -> Article, parsed in this thread (the item builder, crawler/builder.py)."""
         self.crawler.stats.inc_value("vn/pages/article")
-        html = self.decode(response)
-        if html is None:
+        if self.unusable(response):
             return
+        method, extra = self.parse_call(context)
         try:
-            article = self.build_article(html, response, **context)
+            article = parse_page(
+                parser_spec(self.site, self.base_url),
+                method,
+                extra,
+                response.body,
+                self.content_type(response),
+                response.url,
+            )
         except Exception as exc:
             logger.exception("parser failed on %s", response.url)
             self.reject(response.url, "parse_error", owed=response.meta.get("vn_owed"), error=repr(exc))
@@ -473,28 +489,43 @@ class PortalSpider(scrapy.Spider):
 
     def parse_call(self, context: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
         """The parser method an article response goes to, and its arguments before (html, url)."""
-        return "parse_article", ()
-
-    def build_article(self, html: str | bytes, response: Response, **context: Any) -> Article | None:
-        method, extra = self.parse_call(context)
-        article: Article | None = getattr(self.parser, method)(*extra, html, response.url)
-        return article
+        return parse_call(context)
 
     def finish_article(self, article: Article | None, response: Response) -> Article | None:
-        """The parsed article with its crawl fields, or None after a reject or a `since` skip."""
+        """The parsed article finished by the item builder (provenance, validation, normalization),
+        or None after a reject or a `since` skip."""
         owed = response.meta.get("vn_owed")
         if article is None:
             self.reject(response.url, "not_an_article", owed=owed)
             return None
-        article.site = self.site.site_name
-        article.fetched_url = response.url
+        provenance(article, self.site.site_name, response.url)
         if self.before_since(article.published_at):
             self.crawler.stats.inc_value("vn/skipped/before_since")
             self.settle(owed)
             return None
+        item = finish_item(article, **self.item_rules)
+        if isinstance(item, Reject):
+            self.invalid(item, owed, article, response)
+            return None
         # The ledger's key (the listed URL) rides along to the pipelines, out of the feed record.
-        article.__dict__[LISTED_ATTR] = owed
-        return article
+        item.__dict__[LISTED_ATTR] = owed
+        return item
+
+    def invalid(self, reject: Reject, owed: str | None, article: Article, response: Response) -> None:
+        """An article the builder refused: counted per reason, logged, and still owed. It is
+        announced as a dropped item, as a pipeline's drop is, so the drift monitor's field
+        coverage still counts what the parser missed."""
+        reasons = reject.details.get("all_reasons", [reject.reason])
+        for reason in reasons:
+            self.crawler.stats.inc_value(f"vn/validate/{reason}")
+        self.reject(reject.url, reject.reason, owed=owed or reject.url, **reject.details)
+        self.crawler.signals.send_catch_log(
+            signals.item_dropped,
+            item=article,
+            response=response,
+            spider=self,
+            exception=DropItem(f"invalid item {reject.url}: {', '.join(reasons)}"),
+        )
 
     def decode(self, response: Response) -> str | bytes | None:
         """The page as the parsers take it (text, or UTF-8 bytes), or None after a reject for what
