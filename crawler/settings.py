@@ -104,6 +104,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # ---- Extensions and middlewares ---------------------------------------------------------------
 EXTENSIONS = {
+    # Shared by the spider and the pipelines (crawler.get_extension): the state store and the
+    # reject log. Distributed mode adds crawler.distributed.FrontierExtension.
+    "crawler.state.StateStoreExtension": 100,
+    "crawler.rejects.RejectLog": 110,
     "crawler.extensions.progress.ProgressLog": 500,
     "crawler.extensions.monitor.DriftMonitor": 510,
     "crawler.extensions.statsfile.StatsFile": 520,

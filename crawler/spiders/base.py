@@ -38,8 +38,7 @@ from crawler.spiders.arguments import (
     parse_refresh_days,
     parse_since,
 )
-from crawler.state import StateError, StateStore, state_store_for
-from crawler.state.rebuild import ensure_state
+from crawler.state import StateStore, StateStoreExtension, state_store_for
 
 logger = logging.getLogger(__name__)
 
@@ -96,6 +95,9 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
+        # The components the spider shares with the pipelines (in settings.py's EXTENSIONS too).
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", StateStoreExtension, 100)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", RejectLog, 110)
         key = cls.site_key or getattr(cls, "name", None)
         if key in SITES:  # a site with render_js gets the Playwright download handlers (crawler/render.py)
             configure_rendering(SITES[key], settings)
@@ -110,12 +112,6 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.refresh_days is None:
             spider.refresh_days = crawler.settings.getint("VN_REFRESH_DAYS", 2)
-        spider.rejects = RejectLog.for_crawler(crawler)
-        try:
-            spider.state_store = state_store_for(crawler)
-            spider.state_error = ensure_state(spider.state_store, crawler.settings, spider.site.key)
-        except StateError as exc:  # a corrupt file: one clear line at open, not a traceback
-            spider.state_error = str(exc)
         s = crawler.settings
         spider.max_attempts = s.getint("VN_OWED_MAX_ATTEMPTS", 6)
         spider.owed_fail_percent = s.getfloat("VN_OWED_FAIL_PERCENT", 5.0)
@@ -158,6 +154,9 @@ class PortalSpider(scrapy.Spider):
 
     def on_opened(self, spider: PortalSpider) -> None:
         stats = self.crawler.stats
+        # Checked by the state store extension when it was built (crawler/state/__init__.py).
+        ext = self.crawler.get_extension(StateStoreExtension)
+        self.state_error = ext.state_error if ext is not None else "the state store extension is off"
         stats.set_value("vn/site", self.site.key)
         stats.set_value("vn/mode", self.mode)
         if self.state_error:  # start() yields nothing: the run ends at once, failed
@@ -247,8 +246,16 @@ class PortalSpider(scrapy.Spider):
             logger.error(message)
             add_failure(stats, message)
 
-    state_store: StateStore  # not `state`: Scrapy's JOBDIR extension owns spider.state
-    rejects: RejectLog
+    @property
+    def state_store(self) -> StateStore:  # not `state`: Scrapy's JOBDIR extension owns spider.state
+        """The crawl's state store (crawler.state.StateStoreExtension)."""
+        return state_store_for(self.crawler)
+
+    @property
+    def rejects(self) -> RejectLog:
+        """The crawl's reject log (crawler.rejects.RejectLog, an extension)."""
+        return RejectLog.for_crawler(self.crawler)
+
     parse_pool: ParsePool | None = None
     # Ledger bookkeeping of this run (set in on_opened).
     abandoned: set[str] = frozenset()  # type: ignore[assignment]
