@@ -61,7 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.http import Request
 from scrapy.settings import BaseSettings
 from twisted.internet import task
@@ -137,6 +137,7 @@ def apply_distributed_settings(settings: BaseSettings) -> bool:
         # Above settings.py (project priority), below `-s` on the command line.
         settings.set(name, value, priority="spider")
     settings.set_in_component_priority_dict("SPIDER_MIDDLEWARES", SeedOnceMiddleware, 5)
+    settings.set_in_component_priority_dict("EXTENSIONS", FrontierExtension, 0)
     return True
 
 
@@ -387,16 +388,33 @@ class Frontier:
         self.server.delete(*keys)
 
 
-_FRONTIER_ATTR = "_vn_frontier"
+class FrontierExtension:
+    """The crawl's Frontier (one session) as a Scrapy component, shared by the scheduler, the seed
+    middleware and `scrapy seed`; in EXTENSIONS in distributed mode (apply_distributed_settings)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self._frontier: Frontier | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FrontierExtension:
+        if not distributed_enabled(crawler.settings):
+            raise NotConfigured("distributed mode is off")
+        return cls(crawler)
+
+    @property
+    def frontier(self) -> Frontier:
+        if self._frontier is None:
+            self._frontier = Frontier.from_settings(self.crawler.settings, self.crawler.spidercls.name)
+        return self._frontier
 
 
 def frontier_for(crawler: Any) -> Frontier:
     """One Frontier (one session) per crawler, shared by the scheduler and the seed middleware."""
-    frontier = getattr(crawler, _FRONTIER_ATTR, None)
-    if frontier is None:
-        frontier = Frontier.from_settings(crawler.settings, crawler.spidercls.name)
-        setattr(crawler, _FRONTIER_ATTR, frontier)
-    return frontier
+    ext = crawler.get_extension(FrontierExtension)
+    if ext is None:
+        raise NotConfigured("crawler.distributed.FrontierExtension is not enabled (distributed mode off?)")
+    return ext.frontier
 
 
 # ---- Scrapy components --------------------------------------------------------------------

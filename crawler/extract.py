@@ -8,7 +8,9 @@ The parser is chosen from the URL's site in the registry; a host no entry serves
 `auto` template (CMS detection, else the generic extractor) with the host as site. The file's
 bytes are decoded with the page's declared charset (windows-1258 exists). A failing batch entry
 prints {"url": ..., "error": ...} (a page with no article: "not an article: <why>") and the run
-goes on.
+goes on. Items are built by the crawl's own item builder (crawler/builder.py), validation
+included: a page the crawl would reject prints its reject line, {"url": ..., "rejected":
+"missing_body", "all_reasons": [...], ...} (a single page then exits 1).
 """
 
 from __future__ import annotations
@@ -21,58 +23,55 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.items import article_record
-from crawler.normalize.article import normalize_article
-from crawler.normalize.text import page_markup
+from crawler.builder import Reject, build_item, build_unregistered
+from crawler.items import Article, article_record
 from crawler.parsers import ParseError
-from crawler.parsers.auto import AutoParser
 from crawler.parsers.base import NotAnArticle
-from crawler.parsers.cache import cached_parser, parser_spec
 from crawler.sites import get_site, site_for_url
 
 
+class Rejected(ParseError):
+    """A page the crawl would reject (an article without body, title or date...): `record` is the
+    reject line `{"url": ..., "rejected": <reason>, ...}`."""
+
+    def __init__(self, reject: Reject) -> None:
+        super().__init__(f"rejected: {reject.reason}")
+        self.record = reject.record()
+
+
 def extract_page(
-    url: str, body: bytes, content_type: str | None = None, site_key: str | None = None
+    url: str, body: bytes, content_type: str | None = None, site_key: str | None = None, **rules: Any
 ) -> dict[str, Any]:
-    """Parse one stored page into the item dict the store would write (identity fields included).
+    """Build one stored page's item with the crawl's item builder (crawler/builder.py): the dict
+    the store would write (identity fields included). Raises NotAnArticle for a page that is no
+    article, Rejected for one the crawl would reject.
 
     `site_key` names the registry entry when the URL cannot (a replica on 127.0.0.1, a page out
     of a WARC file); the parser is then bound to the URL's origin instead of the site's base URL.
+    `rules`: the builder's switches (`validate=False`: the item as parsed, even an invalid one).
     """
     if site_key is None:
         try:
             site = site_for_url(url)
         except KeyError:
-            return _extract_unregistered(url, body, content_type)
+            return _result(build_unregistered(body, url, content_type, **rules))
         base_url = site.base_url
     else:
         site = get_site(site_key)
         parts = urlsplit(url)
         base_url = f"{parts.scheme}://{parts.netloc}"
-    # One parser per site and origin, as a spider keeps one (parsers hold no per-page state).
-    parser = cached_parser(parser_spec(site, base_url))
-    article = parser.parse_article(page_markup(body, content_type), url)
-    if article is None:
+    built = build_item(body, url, site, base_url, content_type, **rules)
+    if isinstance(built, Reject) and built.reason == "not_an_article" and "why" not in built.details:
         raise ParseError(f"{url} is not an article page of template {site.template!r}")
-    article.site = site.site_name
-    article.fetched_url = url
-    return article_record(normalize_article(article))
+    return _result(built)
 
 
-def _extract_unregistered(url: str, body: bytes, content_type: str | None) -> dict[str, Any]:
-    """A page of a host the registry does not know: the auto parser, the host as site."""
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host:
-        raise KeyError(f"no host in {url!r}")
-    parser = cached_parser(("auto", f"{parts.scheme}://{parts.netloc}", ()))
-    assert isinstance(parser, AutoParser)
-    result = parser.parse_or_reason(page_markup(body, content_type), url)
-    if isinstance(result, str):
-        raise NotAnArticle(f"not an article: {result}")
-    result.site = host
-    result.fetched_url = url
-    return article_record(normalize_article(result))
+def _result(built: Article | Reject) -> dict[str, Any]:
+    if isinstance(built, Reject):
+        if built.reason == "not_an_article":
+            raise NotAnArticle(f"not an article: {built.details.get('why', 'no article')}")
+        raise Rejected(built)
+    return article_record(built)
 
 
 def extract_manifest(
@@ -87,6 +86,8 @@ def extract_manifest(
             if not path:
                 raise ValueError("manifest line must be URL<TAB>PATH")
             yield extract_page(url, (root / path).read_bytes(), site_key=site_key)
+        except Rejected as exc:
+            yield exc.record
         except NotAnArticle as exc:
             yield {"url": url, "error": str(exc)}
         except Exception as exc:  # one bad entry must not end a batch of thousands
@@ -115,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("give --url URL FILE, or --batch MANIFEST")
     try:
         record = extract_page(args.url, Path(args.file).read_bytes(), site_key=args.site)
+    except Rejected as exc:  # the line the crawl's rejects file would hold; no item
+        out.write(_dump(exc.record) + "\n")
+        return 1
     except (KeyError, ParseError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -33,8 +33,8 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawler.builder import parse_page
 from crawler.items import Article
-from crawler.normalize.text import page_markup
 from crawler.parsers.cache import ParserSpec, cached_parser, parser_spec
 
 logger = logging.getLogger(__name__)
@@ -49,17 +49,8 @@ class ParseWorkerError(RuntimeError):
     worker's death."""
 
 
-def run_parser(
-    spec: ParserSpec,
-    method: str,
-    extra: tuple[Any, ...],
-    body: bytes,
-    content_type: str | None,
-    url: str,
-) -> Article | None:
-    """Decode `body` and call the site parser's `method(*extra, html, url)`: what a worker does."""
-    parser = cached_parser(spec)
-    return getattr(parser, method)(*extra, page_markup(body, content_type), url)
+# What a worker runs: the parsing half of the item builder (crawler/builder.py).
+run_parser = parse_page
 
 
 @dataclass

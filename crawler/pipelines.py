@@ -1,4 +1,7 @@
-"""Item pipelines, in order: validate (100), normalize (200), deduplicate (300), store (900).
+"""Item pipelines, in order: deduplicate (300), store (900).
+
+The spider's items come out of the item builder (crawler/builder.py) validated and normalized;
+`ValidatePipeline` and `NormalizePipeline` apply the same functions to items built elsewhere.
 
 Each stage is one class wired by ITEM_PIPELINES, built through `from_crawler`, switched by a
 `VN_<STAGE>_ENABLED` flag, and counts what it does under `vn/...` stats keys.
@@ -17,10 +20,10 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem, NotConfigured
 
+from crawler.builder import Reject, finish_item, problems
 from crawler.items import Article, article_record
 from crawler.manifest import record_recovered
 from crawler.normalize.article import normalize_article
-from crawler.normalize.text import clean_text
 from crawler.paths import safe_child
 from crawler.rejects import RejectLog
 from crawler.spiders.base import listed_url
@@ -58,7 +61,10 @@ def _check_enabled(crawler: Any, flag: str) -> None:
 
 
 class ValidatePipeline:
-    """Items without url, title, body or a (plausible) date go to the rejects file, not the feed."""
+    """The item builder's validation (crawler/builder.py) for items built elsewhere: items without
+    url, title, body or a (plausible) date go to the rejects file, not the feed.
+
+    Not in ITEM_PIPELINES: the portal spiders' items come out of the builder validated."""
 
     def __init__(self, crawler: Any, rejects: RejectLog, stats: Any, future_tolerance: timedelta) -> None:
         self.crawler = crawler
@@ -73,44 +79,23 @@ class ValidatePipeline:
         return cls(crawler, RejectLog.for_crawler(crawler), crawler.stats, timedelta(hours=hours))
 
     def problems(self, article: Article) -> list[str]:
-        missing = []
-        if not clean_text(article.url):
-            missing.append("url")
-        if not clean_text(article.title):
-            missing.append("title")
-        if not any(clean_text(p) for p in article.body):
-            missing.append("body")
-        if not article.published_at:
-            missing.append("date")
-        reasons = [f"missing_{name}" for name in missing]
-        if article.published_at and self._in_future(article.published_at):
-            reasons.append("future_date")
-        return reasons
-
-    def _in_future(self, iso: str) -> bool:
-        try:
-            moment = datetime.fromisoformat(iso)
-        except ValueError:
-            return False
-        if moment.tzinfo is None:  # a bare date: compare at the end of that day, local time
-            moment = moment.replace(tzinfo=UTC) - timedelta(hours=7)
-        return moment > datetime.now(UTC) + self.future_tolerance
+        return problems(article, future_tolerance=self.future_tolerance)
 
     def process_item(self, item: Article) -> Article:
-        reasons = self.problems(item)
-        if reasons:
+        built = finish_item(item, normalize=False, future_tolerance=self.future_tolerance)
+        if isinstance(built, Reject):
+            reasons = built.details["all_reasons"]
             for field in reasons:
                 self.stats.inc_value(f"vn/validate/{field}")
-            self.rejects.reject(
-                _site_key(self.crawler), item.url, reasons[0], all_reasons=reasons, title=item.title
-            )
-            _lost(self.crawler, item, reasons[0])
+            self.rejects.reject(_site_key(self.crawler), built.url, built.reason, **built.details)
+            _lost(self.crawler, item, built.reason)
             raise DropItem(f"invalid item {item.url}: {', '.join(reasons)}")
         return item
 
 
 class NormalizePipeline:
-    """NFC, whitespace folding, empty paragraphs dropped; fills id, content_hash, crawled_at."""
+    """The item builder's normalization (crawler/normalize/article.py) for items built elsewhere:
+    NFC, whitespace folding, empty paragraphs dropped; fills id, content_hash, crawled_at."""
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> NormalizePipeline:

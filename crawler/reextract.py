@@ -9,9 +9,10 @@ archive by crawler.warcreplay.WarcReplayMiddleware (`VN_REPLAY_WARC`; nothing is
 the archive lacks is a counted miss, `vn/replay/miss`). The spider's own discovery re-reads the
 archived robots.txt, listings and REST/sitemap/feed answers, so WordPress articles found through
 the REST API are built from their REST entry again; archived articles the walk does not reach are
-requested when it is done. The real pipelines (validate, normalize, dedup, store), the drift
-monitor and the summary table run as in a crawl. Output: `<DIR>/<site>/*.jsonl` (written as
-`.part`, renamed when done), rejects in `<DIR>/rejects/<site>.jsonl`, state in `<DIR>/state.sqlite`.
+requested when it is done. The spider's item builder (crawler/builder.py: validate, normalize),
+the real pipelines (dedup, store), the drift monitor and the summary table run as in a crawl.
+Output: `<DIR>/<site>/*.jsonl` (written as `.part`, renamed when done), rejects in
+`<DIR>/rejects/<site>.jsonl`, state in `<DIR>/state.sqlite`.
 Default DIR: `data/reextract`; use a new DIR to judge a parser change (a used one skips what it
 stored, as a crawl does).
 

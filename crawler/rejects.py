@@ -1,7 +1,8 @@
 """Rejects: every page or item that does not reach the feed is logged, counted and kept.
 
 One JSON line per reject in `<VN_DATA_DIR>/rejects/<site>.jsonl` with the reason, so a
-drop is never silent; stats count them under `vn/rejected/<reason>`.
+drop is never silent; stats count them under `vn/rejected/<reason>`. The log is a Scrapy
+extension (EXTENSIONS), shared by the spider and the pipelines through `RejectLog.for_crawler`.
 """
 
 from __future__ import annotations
@@ -12,14 +13,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from scrapy.exceptions import NotConfigured
+
 from crawler.paths import safe_child
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
-
-_ATTR = "_vn_reject_log"
 
 
 class RejectLog:
@@ -30,14 +31,20 @@ class RejectLog:
         self._files: dict[str, Any] = {}
 
     @classmethod
-    def for_crawler(cls, crawler: Crawler) -> RejectLog:
-        log = getattr(crawler, _ATTR, None)
-        if log is None:
-            from scrapy import signals
+    def from_crawler(cls, crawler: Crawler) -> RejectLog:
+        """Built by Scrapy as an extension (in EXTENSIONS); its files close when the engine stops."""
+        from scrapy import signals
 
-            log = cls(crawler.settings.get("VN_DATA_DIR", "data"), crawler)
-            setattr(crawler, _ATTR, log)
-            crawler.signals.connect(log.close, signal=signals.engine_stopped, weak=False)
+        log = cls(crawler.settings.get("VN_DATA_DIR", "data"), crawler)
+        crawler.signals.connect(log.close, signal=signals.engine_stopped)
+        return log
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> RejectLog:
+        """The crawler's reject log (`crawler.get_extension(RejectLog)`)."""
+        log = crawler.get_extension(cls)
+        if log is None:
+            raise NotConfigured("crawler.rejects.RejectLog is not enabled in EXTENSIONS")
         return log
 
     def reject(self, site: str, url: str | None, reason: str, **details: Any) -> None:

@@ -54,15 +54,16 @@ VN_BASE_URLS: dict[str, str] = {}
 VN_REFRESH_DAYS = 2
 # Items dated later than now + this many hours are rejected as "future_date".
 VN_VALIDATE_FUTURE_TOLERANCE_HOURS = 36
-# Stage switches (each raises NotConfigured when off).
+# Stage switches: validate and normalize are steps of the item builder (the spider skips a step
+# that is off); dedup and store are pipelines (each raises NotConfigured when off).
 VN_VALIDATE_ENABLED = True
 VN_NORMALIZE_ENABLED = True
 VN_DEDUP_ENABLED = True
 VN_STORE_ENABLED = True
 
+# Validation and normalization happen in the item builder (crawler/builder.py), before an item
+# leaves the spider; crawler.pipelines.ValidatePipeline/NormalizePipeline wrap them for other items.
 ITEM_PIPELINES = {
-    "crawler.pipelines.ValidatePipeline": 100,
-    "crawler.pipelines.NormalizePipeline": 200,
     "crawler.pipelines.DedupPipeline": 300,
     "crawler.pipelines.JsonlStorePipeline": 900,
 }
@@ -103,6 +104,10 @@ WARN_ON_GENERATOR_RETURN_VALUE = False
 
 # ---- Extensions and middlewares ---------------------------------------------------------------
 EXTENSIONS = {
+    # Shared by the spider and the pipelines (crawler.get_extension): the state store and the
+    # reject log. Distributed mode adds crawler.distributed.FrontierExtension.
+    "crawler.state.StateStoreExtension": 100,
+    "crawler.rejects.RejectLog": 110,
     "crawler.extensions.progress.ProgressLog": 500,
     "crawler.extensions.monitor.DriftMonitor": 510,
     "crawler.extensions.statsfile.StatsFile": 520,

@@ -14,6 +14,9 @@ from crawler.items import Article
 from crawler.pipelines import DedupPipeline, JsonlStorePipeline, NormalizePipeline, ValidatePipeline
 from crawler.state import state_store_for
 
+# The shared components the pipelines reach through the crawler (as settings.py wires them).
+EXTENSIONS = {"crawler.state.StateStoreExtension": 100, "crawler.rejects.RejectLog": 110}
+
 
 class SiteSpider(Spider):
     name = "dongthap"
@@ -36,7 +39,13 @@ class Pipes:
 
     def __init__(self, data_dir: Path, settings: dict[str, Any] | None = None, worker: str = "w1") -> None:
         self.crawler = get_crawler(
-            SiteSpider, {"VN_DATA_DIR": str(data_dir), "VN_WORKER_ID": worker, **(settings or {})}
+            SiteSpider,
+            {
+                "VN_DATA_DIR": str(data_dir),
+                "VN_WORKER_ID": worker,
+                "EXTENSIONS": EXTENSIONS,
+                **(settings or {}),
+            },
         )
         self.crawler.spider = SiteSpider()
         self.stages = [

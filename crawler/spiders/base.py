@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
 from scrapy import signals
+from scrapy.exceptions import DropItem
 from scrapy.http import Request, Response, TextResponse
 from scrapy.utils.reactor import is_asyncio_reactor_installed
 from twisted.python.failure import Failure
 
 from crawler.budget import markup_depth
+from crawler.builder import Reject, finish_item, parse_call, parse_page, provenance
 from crawler.items import Article
 from crawler.middlewares.redirects import RedirectRefused
 from crawler.normalize.text import page_markup
@@ -36,8 +38,7 @@ from crawler.spiders.arguments import (
     parse_refresh_days,
     parse_since,
 )
-from crawler.state import StateError, StateStore, state_store_for
-from crawler.state.rebuild import ensure_state
+from crawler.state import StateStore, StateStoreExtension, state_store_for
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,9 @@ class PortalSpider(scrapy.Spider):
     @classmethod
     def update_settings(cls, settings: Any) -> None:
         super().update_settings(settings)
+        # The components the spider shares with the pipelines (in settings.py's EXTENSIONS too).
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", StateStoreExtension, 100)
+        settings.setdefault_in_component_priority_dict("EXTENSIONS", RejectLog, 110)
         key = cls.site_key or getattr(cls, "name", None)
         if key in SITES:  # a site with render_js gets the Playwright download handlers (crawler/render.py)
             configure_rendering(SITES[key], settings)
@@ -108,18 +112,18 @@ class PortalSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         if spider.refresh_days is None:
             spider.refresh_days = crawler.settings.getint("VN_REFRESH_DAYS", 2)
-        spider.rejects = RejectLog.for_crawler(crawler)
-        try:
-            spider.state_store = state_store_for(crawler)
-            spider.state_error = ensure_state(spider.state_store, crawler.settings, spider.site.key)
-        except StateError as exc:  # a corrupt file: one clear line at open, not a traceback
-            spider.state_error = str(exc)
         s = crawler.settings
         spider.max_attempts = s.getint("VN_OWED_MAX_ATTEMPTS", 6)
         spider.owed_fail_percent = s.getfloat("VN_OWED_FAIL_PERCENT", 5.0)
         spider.max_listing_pages = s.getint("VN_MAX_LISTING_PAGES", 5000)
         spider.max_depth = s.getint("VN_MAX_MARKUP_DEPTH", 4000)
         spider.seed_only = s.getbool("VN_SEED_ONLY", False)
+        # How the item builder finishes an article (crawler/builder.py): the same rules as extract's.
+        spider.item_rules = {
+            "validate": s.getbool("VN_VALIDATE_ENABLED", True),
+            "normalize": s.getbool("VN_NORMALIZE_ENABLED", True),
+            "future_tolerance": timedelta(hours=s.getfloat("VN_VALIDATE_FUTURE_TOLERANCE_HOURS", 36)),
+        }
         workers = crawler.settings.getint("VN_PARSE_WORKERS", 0)
         if workers > 0 and not is_asyncio_reactor_installed():
             logger.warning("VN_PARSE_WORKERS needs the asyncio reactor (TWISTED_REACTOR): parsing in-thread")
@@ -146,9 +150,13 @@ class PortalSpider(scrapy.Spider):
     max_listing_pages = 5000
     max_depth = 4000
     seed_only = False
+    item_rules: ClassVar[dict[str, Any]] = {}
 
     def on_opened(self, spider: PortalSpider) -> None:
         stats = self.crawler.stats
+        # Checked by the state store extension when it was built (crawler/state/__init__.py).
+        ext = self.crawler.get_extension(StateStoreExtension)
+        self.state_error = ext.state_error if ext is not None else "the state store extension is off"
         stats.set_value("vn/site", self.site.key)
         stats.set_value("vn/mode", self.mode)
         if self.state_error:  # start() yields nothing: the run ends at once, failed
@@ -238,8 +246,16 @@ class PortalSpider(scrapy.Spider):
             logger.error(message)
             add_failure(stats, message)
 
-    state_store: StateStore  # not `state`: Scrapy's JOBDIR extension owns spider.state
-    rejects: RejectLog
+    @property
+    def state_store(self) -> StateStore:  # not `state`: Scrapy's JOBDIR extension owns spider.state
+        """The crawl's state store (crawler.state.StateStoreExtension)."""
+        return state_store_for(self.crawler)
+
+    @property
+    def rejects(self) -> RejectLog:
+        """The crawl's reject log (crawler.rejects.RejectLog, an extension)."""
+        return RejectLog.for_crawler(self.crawler)
+
     parse_pool: ParsePool | None = None
     # Ledger bookkeeping of this run (set in on_opened).
     abandoned: set[str] = frozenset()  # type: ignore[assignment]
@@ -424,13 +440,20 @@ class PortalSpider(scrapy.Spider):
     # ---- articles -------------------------------------------------------------------------
 
     def parse_article(self, response: Response, **context: Any) -> Iterator[Article]:
-        """Article page -> Article, parsed in this thread."""
+        """Article page -> Article, parsed in this thread (the item builder, crawler/builder.py)."""
         self.crawler.stats.inc_value("vn/pages/article")
-        html = self.decode(response)
-        if html is None:
+        if self.unusable(response):
             return
+        method, extra = self.parse_call(context)
         try:
-            article = self.build_article(html, response, **context)
+            article = parse_page(
+                parser_spec(self.site, self.base_url),
+                method,
+                extra,
+                response.body,
+                self.content_type(response),
+                response.url,
+            )
         except Exception as exc:
             logger.exception("parser failed on %s", response.url)
             self.reject(response.url, "parse_error", owed=response.meta.get("vn_owed"), error=repr(exc))
@@ -473,28 +496,43 @@ class PortalSpider(scrapy.Spider):
 
     def parse_call(self, context: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
         """The parser method an article response goes to, and its arguments before (html, url)."""
-        return "parse_article", ()
-
-    def build_article(self, html: str | bytes, response: Response, **context: Any) -> Article | None:
-        method, extra = self.parse_call(context)
-        article: Article | None = getattr(self.parser, method)(*extra, html, response.url)
-        return article
+        return parse_call(context)
 
     def finish_article(self, article: Article | None, response: Response) -> Article | None:
-        """The parsed article with its crawl fields, or None after a reject or a `since` skip."""
+        """The parsed article finished by the item builder (provenance, validation, normalization),
+        or None after a reject or a `since` skip."""
         owed = response.meta.get("vn_owed")
         if article is None:
             self.reject(response.url, "not_an_article", owed=owed)
             return None
-        article.site = self.site.site_name
-        article.fetched_url = response.url
+        provenance(article, self.site.site_name, response.url)
         if self.before_since(article.published_at):
             self.crawler.stats.inc_value("vn/skipped/before_since")
             self.settle(owed)
             return None
+        item = finish_item(article, **self.item_rules)
+        if isinstance(item, Reject):
+            self.invalid(item, owed, article, response)
+            return None
         # The ledger's key (the listed URL) rides along to the pipelines, out of the feed record.
-        article.__dict__[LISTED_ATTR] = owed
-        return article
+        item.__dict__[LISTED_ATTR] = owed
+        return item
+
+    def invalid(self, reject: Reject, owed: str | None, article: Article, response: Response) -> None:
+        """An article the builder refused: counted per reason, logged, and still owed. It is
+        announced as a dropped item, as a pipeline's drop is, so the drift monitor's field
+        coverage still counts what the parser missed."""
+        reasons = reject.details.get("all_reasons", [reject.reason])
+        for reason in reasons:
+            self.crawler.stats.inc_value(f"vn/validate/{reason}")
+        self.reject(reject.url, reject.reason, owed=owed or reject.url, **reject.details)
+        self.crawler.signals.send_catch_log(
+            signals.item_dropped,
+            item=article,
+            response=response,
+            spider=self,
+            exception=DropItem(f"invalid item {reject.url}: {', '.join(reasons)}"),
+        )
 
     def decode(self, response: Response) -> str | bytes | None:
         """The page as the parsers take it (text, or UTF-8 bytes), or None after a reject for what

@@ -157,13 +157,6 @@ class WordPressSpider(PortalSpider):
         self.crawler.stats.inc_value("vn/skipped/already_stored")
         return False
 
-    def parse_call(self, context: dict[str, Any]) -> tuple[str, tuple[Any, ...]]:
-        post = context.get("post")
-        if post is not None:
-            # The discovery entry keeps the raw REST post (title, content) under "post".
-            return "parse_rest_post", (post.get("post", post),)
-        return "parse_article", ()
-
     # ---- sitemaps and RSS -----------------------------------------------------------------
 
     def parse_sitemap_index(self, response: Response, source: str) -> Iterator[Request]:
