@@ -94,6 +94,24 @@ def extract_manifest(
             yield {"url": url, "error": f"{type(exc).__name__}: {exc}"}
 
 
+def _unregistered_hint(url: str, body: bytes, site_key: str | None) -> str:
+    """For a host no registry entry serves: which template detection chose, and the way to read
+    the page as a registered site's instead (a replica or a mirror's pages)."""
+    if site_key is not None:
+        return ""
+    try:
+        site_for_url(url)
+        return ""
+    except KeyError:
+        from crawler.detect import detect
+
+        host = urlsplit(url).hostname or url
+        return (
+            f" (host {host!r} is in no registry entry: read with the auto template, detected"
+            f" {detect(body).template!r}; give --site KEY to read it as a registered site)"
+        )
+
+
 def _dump(record: dict[str, Any]) -> str:
     return json.dumps(record, ensure_ascii=False)
 
@@ -115,9 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.url and args.file):
         ap.error("give --url URL FILE, or --batch MANIFEST")
     try:
-        record = extract_page(args.url, Path(args.file).read_bytes(), site_key=args.site)
+        body = Path(args.file).read_bytes()
+        record = extract_page(args.url, body, site_key=args.site)
     except Rejected as exc:  # the line the crawl's rejects file would hold; no item
         out.write(_dump(exc.record) + "\n")
+        return 1
+    except NotAnArticle as exc:
+        print(f"error: {exc}{_unregistered_hint(args.url, body, args.site)}", file=sys.stderr)
         return 1
     except (KeyError, ParseError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)

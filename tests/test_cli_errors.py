@@ -115,3 +115,14 @@ def test_chromium_missing(tmp_path: Path) -> None:
 def test_reextract_of_a_file_that_is_not_warc(tmp_path: Path) -> None:
     line = error_line(run("-m", "crawler.reextract", "README.md", "--out", str(tmp_path)))
     assert line == "error: README.md is not a WARC file (.warc.gz, .warc or their .open files)"
+
+
+def test_extract_of_a_non_article_on_an_unknown_host_names_the_detected_template(tmp_path: Path) -> None:
+    page = tmp_path / "login.html"
+    page.write_text("<html><body><form><input name=user></form><p>Đăng nhập</p></body></html>", "utf-8")
+    proc = run("-m", "crawler.extract", "--url", "http://127.0.0.1:8765/tin-tuc/abc", str(page))
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr and proc.stdout == ""
+    (line,) = proc.stderr.splitlines()
+    assert line.startswith("error: not an article: ")
+    assert "host '127.0.0.1' is in no registry entry" in line and "detected 'generic'" in line
+    assert "give --site KEY" in line
