@@ -351,6 +351,13 @@ def clears_cheaply(html: str | bytes, body: list[str]) -> bool:
     return True
 
 
+def _not_article(extraction: Extraction, url: str) -> bool:
+    """The generic template's own verdict on the engine's reading (crawler.parsers.generic)."""
+    from crawler.parsers.generic import not_article_reason
+
+    return not_article_reason(extraction, url) is not None
+
+
 def complete(parser: Any, article: Article, html: str | bytes, url: str) -> Article:
     """Fill the fields still missing from the generic engine and cross-check the body; the
     engine runs at most once per page, and only when needed."""
@@ -380,6 +387,8 @@ def complete(parser: Any, article: Article, html: str | bytes, url: str) -> Arti
     if missing and generic() is not None:
         got = found["x"]
         names = [n for n in missing if getattr(got, n)]
+        if "body" in names and _not_article(got, url):
+            names.remove("body")  # what the engine found is no article (a shell, a listing, a stub)
         if "body" not in names:
             names = [n for n in names if n not in WITH_BODY and n != "published_at"]
         for name in names:
