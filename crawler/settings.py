@@ -137,6 +137,9 @@ VN_MONITOR_ENABLED = True
 # Fewer items than this in a run are not judged for coverage, "too few items to judge" (zero items
 # from fetched article pages always fails).
 VN_MONITOR_MIN_ITEMS = 20
+# A field from fallback (extraction["fallback"]: family structure or generic engine) on more than
+# this share of a site's items fails the run: "template drift on <site>: body from fallback on ...".
+VN_MONITOR_FALLBACK_THRESHOLD = 0.2
 # Follow redirects into loopback/private/link-local addresses (only the replica tests need this).
 VN_ALLOW_PRIVATE_REDIRECTS = False
 

@@ -128,7 +128,7 @@ def test_failure_classes_detect_as_generic(case: Path) -> None:
     assert verdict.family in ("liferay", "wordpress", "unknown")
 
 
-def test_auto_falls_back_to_generic_when_the_template_finds_no_body() -> None:
+def test_the_template_takes_the_body_from_the_generic_extractor_when_it_finds_none() -> None:
     # A Liferay 7 page with an empty ADT container and the article in a journal article.
     html = (
         '<html><head><link href="/o/x-theme/main.css" rel="stylesheet"><title>Bài viết thử</title></head>'
@@ -141,7 +141,12 @@ def test_auto_falls_back_to_generic_when_the_template_finds_no_body() -> None:
         html, "https://portal.example.vn/-/bai"
     )
     assert article is not None
-    assert article.extraction == {"template": "generic", "parser_version": "1.0", "fallback": []}
+    # Step 3 of the template's fallback (issue 12): the detected template keeps the page and names
+    # the generic extractor as the body's source.
+    assert article.extraction is not None
+    assert article.extraction["template"] == "liferay-adt"
+    assert "body" in article.extraction["fallback"]
+    assert article.extraction["source"] == {"body": "generic"}
     assert len(article.body) == 4
 
 

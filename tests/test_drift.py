@@ -81,10 +81,19 @@ def test_a_crawl_of_the_drifted_replica_stores_every_article_once_from_fallback(
     fresh_replica, tmp_path: Path
 ) -> None:
     server = fresh_replica(sites_dir=None)
-    server.add_site(KEY, DRIFT, load_articles(ARTICLES), site=KEY)
-    proc, stats = run_crawl(KEY, server.base_url(KEY), tmp_path)
-    # The exit status is the drift monitor's: it fails the run on fallback rates (another test).
+    articles = load_articles(ARTICLES)
+    server.add_site(KEY, DRIFT, articles, site=KEY)
+    # The replica has 13 articles: the monitor's minimum sample is lowered so that it judges.
+    assert len(articles) >= 10
+    proc, stats = run_crawl(KEY, server.base_url(KEY), tmp_path, VN_MONITOR_MIN_ITEMS=10)
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
+    # The drift monitor fails the run on the fallback rates, naming the site and the fields...
+    assert proc.returncode == 1, proc.stderr[-3000:]
+    alarm = "template drift on thaibinh: body from fallback on 100 % of items"
+    assert alarm in stats["vn/failure"] and alarm in proc.stderr
+    assert "published_at from fallback on 100 % of items" in stats["vn/failure"]
+    assert stats["vn/extraction/fallback/body"] == 1.0 and stats["vn/extraction/suspect"] == 0
+    # ...and keeps the items.
     lines = feed_lines(tmp_path, KEY)
     counts = Counter(line["url"] for line in lines)
     assert sorted(counts) == sorted(server.listed_urls(KEY))

@@ -416,9 +416,10 @@ DRIFT_RECOVERED = {"dongthap", "thaibinh"}
 
 
 @pytest.mark.parametrize("key", REPLICA_SITES)
-def test_replica_drift_body_comes_from_the_family_or_is_lost(key: str) -> None:
+def test_replica_drift_body_comes_from_the_family_or_the_generic_extractor(key: str) -> None:
     renderer, articles = load_replica(key, {"variant": "drift"})
     parser = parser_for(key, BASE)
+    same = 0
     for a in articles:
         url = _abs(renderer.links(a)["link_list"])
         item = parser.parse_article(fetch(renderer, url) or "", url)
@@ -430,8 +431,14 @@ def test_replica_drift_body_comes_from_the_family_or_is_lost(key: str) -> None:
             assert "body" in item.extraction["fallback"], a.slug
             assert set(item.extraction["fallback"]) <= {"body", "images", "captions", "author"}
         else:
-            assert item.body == []
-            assert item.extraction["fallback"] == []
+            # No family structure to fall back on (PublishingPortal): step 3, the generic extractor,
+            # gives the body, and the item says so (issue 12). The drift monitor alarms on it.
+            assert item.body, a.slug
+            assert "body" in item.extraction["fallback"], a.slug
+            assert item.extraction["source"]["body"] == "generic"
+            same += item.body == _expected_body(a)
+    if key not in DRIFT_RECOVERED:
+        assert same >= len(articles) // 2, f"{same} of {len(articles)} bodies as the reader sees them"
 
 
 @pytest.mark.parametrize("key", REPLICA_SITES)

@@ -35,10 +35,14 @@ def test_the_posts_own_article_with_a_self_linked_h2_title_is_not_a_teaser() -> 
     assert item is not None
     assert item.body == ["Đoạn một của bài viết.", "Đoạn hai của bài viết."]
     assert item.published_at == "2021-04-21T09:30:00+07:00"
+    # The title is an <h2>, which no WordPress title selector reads: the generic extractor gives
+    # it (step 3 of the fallback, issue 12), and the body is not flagged as a teaser.
+    assert item.title == "Bài viết"
     assert item.extraction == {
         "template": "wordpress",
         "parser_version": PARSERS["wordpress"].version,
-        "fallback": [],
+        "fallback": ["title"],
+        "source": {"title": "generic"},
     }
 
 

@@ -52,9 +52,21 @@ def record_extraction(article: Article | None, template: str, version: str) -> A
 
 
 def _recording(method: Callable[..., Article | None]) -> Callable[..., Article | None]:
+    page_method = method.__name__ == "parse_article"
+
     @functools.wraps(method)
     def wrapper(self: TemplateParser, *args: Any, **kwargs: Any) -> Article | None:
-        return record_extraction(method(self, *args, **kwargs), self.template, self.version)
+        article = method(self, *args, **kwargs)
+        if page_method and article is not None and self.completes(article):
+            # Step 3 of the fallback and the cross-check (crawler.parsers.crosscheck): once, by
+            # the parser that did the work (a delegating parser finds it done).
+            from crawler.parsers.crosscheck import complete
+
+            html = kwargs.get("html", args[0] if args else None)
+            url = kwargs.get("url", args[1] if len(args) > 1 else "")
+            if html is not None:
+                article = complete(self, article, html, url)
+        return record_extraction(article, self.template, self.version)
 
     wrapper.records_extraction = True  # type: ignore[attr-defined]
     return wrapper
@@ -79,6 +91,10 @@ class TemplateParser:
 
     template: ClassVar[str] = ""
     version: ClassVar[str] = "0"
+    # Whether `parse_article`'s items get the generic engine's fields when still missing and
+    # the body cross-check (crawler.parsers.crosscheck); off for parsers that are the engine.
+    # A site turns the cross-check off with the option ``{"crosscheck": False}``.
+    generic_fallback: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -90,6 +106,16 @@ class TemplateParser:
     def __init__(self, base_url: str, options: dict[str, Any] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.options = dict(options or {})
+
+    def completes(self, article: Article) -> bool:
+        """Whether this parser's wrapper completes `article`: not when the engine is the parser,
+        nor when another (delegated-to) parser already recorded its work."""
+        found = article.extraction or {}
+        delegated = found.get("parser_version") and found.get("template") != self.template
+        return self.generic_fallback and not delegated
+
+    def crosscheck_enabled(self) -> bool:
+        return bool(self.options.get("crosscheck", True))
 
     def parse_article(self, html: str | bytes, url: str) -> Article | None:
         """Return the article on this page, or None when the page is not an article.

@@ -65,6 +65,7 @@ class GenericParser(TemplateParser):
 
     template: ClassVar[str] = "generic"
     version: ClassVar[str] = "1.0"
+    generic_fallback: ClassVar[bool] = False  # it is the engine: nothing to fall back on or cross-check
 
     def parse_article(self, html: str | bytes, url: str) -> Article | None:
         from crawler.content import extract  # the engine imports crawler.parsers.dom: no cycle at import
