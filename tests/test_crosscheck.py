@@ -150,3 +150,19 @@ def test_a_site_can_turn_the_cross_check_off() -> None:
 def test_the_generic_parser_is_not_completed_by_itself() -> None:
     assert PARSERS["generic"].generic_fallback is False
     assert issubclass(PARSERS["generic"], TemplateParser)
+
+
+def test_the_item_builder_rejects_a_flagged_item_as_suspect_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    """End to end through the crawl's item builder: the wrong text is never an item."""
+    from crawler.builder import Reject, build_item
+    from crawler.parsers.cache import cached_parser
+    from crawler.sites import Site
+
+    monkeypatch.setitem(PARSERS, "teaser-selector", TeaserSelector)
+    cached_parser.cache_clear()
+    site = Site(key="divi", family="wordpress", template="teaser-selector", base_url="https://example.vn")
+    built = build_item(DIVI_HTML.encode("utf-8"), DIVI_URL, site, "https://example.vn")
+    cached_parser.cache_clear()
+    assert isinstance(built, Reject) and built.reason == "suspect_body", built
+    stock = build_item(DIVI_HTML.encode("utf-8"), DIVI_URL, Site("divi", "wordpress", "wordpress", DIVI_URL))
+    assert not isinstance(stock, Reject) and stock.body and not stock.body[0].startswith("Sáng 20/1")
