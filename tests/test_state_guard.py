@@ -100,3 +100,31 @@ def test_a_damaged_state_is_one_clear_error_then_the_rebuild_command_restores_it
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert stats.get("vn/items_written", 0) == 0
     _assert_each_stored_once(server, tmp_path)
+
+
+def test_a_rebuild_leaves_the_part_file_of_a_running_worker_alone(tmp_path: Path) -> None:
+    """Two workers share a data folder (distributed mode): the second, finding the state empty
+    and a `.part` of the first, must not publish or delete the file the first is writing. Only a
+    `.part` whose writer's run lock is free is an orphan."""
+    from scrapy.settings import Settings
+
+    from crawler.pipelines import acquire_run_lock
+    from crawler.state.rebuild import ensure_state
+
+    site_dir = tmp_path / "dongthap"
+    site_dir.mkdir()
+    live = site_dir / "dongthap-20261204T222051715901Z-w1-3971.jsonl.part"
+    live.write_bytes(b"")  # opened, nothing committed yet
+    orphan = site_dir / "dongthap-20261203T101010000000Z-w9-1234.jsonl.part"
+    orphan.write_bytes(b'{"url": "https://dongthap.gov.vn/-/a", "id": "x", "content_hash": "h"}\n{"url')
+    lock = acquire_run_lock(site_dir / "run-w1.lock")  # w1 is running
+    store = SqliteStateStore(tmp_path / "state.sqlite")
+    try:
+        assert ensure_state(store, Settings({"VN_DATA_DIR": str(tmp_path)}), "dongthap") is None
+        assert live.exists() and live.read_bytes() == b""  # still w1's
+        assert not orphan.exists()  # w9 is gone: its complete line is published and counted
+        assert [p.name for p in site_dir.glob("*.jsonl")] == [orphan.name.removesuffix(".part")]
+        assert store.count("dongthap") == 1
+    finally:
+        lock.close()
+        store.close()

@@ -6,14 +6,18 @@ and modified time per line, and each file's length. Replaying the lines in file 
 lost or emptied state never makes a run write every article again.
 
 `.part` files left without a state (their committed length is unknown) are cut after their last
-complete line and published first: those lines exist, so they count as written.
+complete line and published first: those lines exist, so they count as written. A `.part` whose
+writer is alive (another worker sharing the data folder holds its run lock) is left alone: it
+is not an orphan, and cutting it would lose what that worker writes next.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,10 +56,29 @@ def feed_sites(data_dir: Path) -> list[str]:
     )
 
 
+def writer_is_running(part: Path, site: str) -> bool:
+    """Whether the worker that writes `part` (`<site>-<stamp>-<worker>-<pid>.jsonl.part`, see
+    JsonlStorePipeline) holds its run lock (`run-<worker>.lock`) now."""
+    found = re.fullmatch(rf"{re.escape(site)}-\d{{8}}T\d+Z-(.+)-\d+\.jsonl\.part", part.name)
+    lock = part.parent / f"run-{found.group(1)}.lock" if found else None
+    if lock is None or not lock.exists():
+        return False
+    with lock.open("a") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    return False
+
+
 def publish_orphan_parts(data_dir: Path, site: str) -> int:
-    """Cut each `.part` of the site after its last complete line and publish it; returns how many."""
+    """Cut each orphaned `.part` of the site after its last complete line and publish it; returns
+    how many."""
     count = 0
     for part in sorted((data_dir / site).glob("*.jsonl.part")):
+        if writer_is_running(part, site):
+            continue
         data = part.read_bytes()
         keep = data.rfind(b"\n") + 1
         if keep == 0:
@@ -107,7 +130,8 @@ def ensure_state(store: StateStore, settings: Any, site: str) -> str | None:
     """Before a crawl: an empty state while the site has published feeds is rebuilt from them
     (VN_STATE_AUTO_REBUILD) or refused. Returns the refusal message, or None to go on."""
     data_dir = Path(settings.get("VN_DATA_DIR", "data"))
-    if store.count(site) or not (feed_files(data_dir, site) or any((data_dir / site).glob("*.part"))):
+    orphans = any(not writer_is_running(part, site) for part in (data_dir / site).glob("*.jsonl.part"))
+    if store.count(site) or not (feed_files(data_dir, site) or orphans):
         return None
     if not settings.getbool("VN_STATE_AUTO_REBUILD", True):
         return (
