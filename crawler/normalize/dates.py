@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+from functools import lru_cache
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -175,6 +176,9 @@ def _long_candidate(text: str, m: re.Match[str]) -> str:
 _PATTERNS = ((_ISO_RE, _iso_candidate), (_NUMERIC_RE, _numeric_candidate), (_LONG_RE, _long_candidate))
 
 
+# A listing shows one date string per link and a few distinct ones per page: a 100k-link listing
+# parses its dates once each instead of 100k times (the function is pure).
+@lru_cache(maxsize=4096)
 def parse_vn_date(text: str | None) -> str | None:
     """First valid date in ``text`` as ISO 8601 (+07:00 local time, or a bare date without time).
 
