@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import email.utils
 import re
-from functools import lru_cache
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from crawler.normalize.text import clean_text
