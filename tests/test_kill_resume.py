@@ -30,7 +30,13 @@ SETTINGS = {"CONCURRENT_REQUESTS": 8, "CONCURRENT_REQUESTS_PER_DOMAIN": 8}
 
 def _stored(data: Path) -> int:
     """Lines written so far, published or not (a killed run's .part is published by the next)."""
-    return sum(p.read_bytes().count(b"\n") for p in (data / SITE).glob("*.jsonl*"))
+    lines = 0
+    for path in (data / SITE).glob("*.jsonl*"):
+        try:
+            lines += path.read_bytes().count(b"\n")
+        except FileNotFoundError:  # a .part renamed to .jsonl since the glob: the next poll counts it
+            pass
+    return lines
 
 
 def _wait_until_stored(proc: subprocess.Popen[bytes], data: Path, count: int, timeout: float = 60) -> bool:
