@@ -82,6 +82,11 @@ VN_MAX_LISTING_PAGES = 5000
 # Pages whose markup nests deeper than this are rejected as "too_deep" before parsing (a few parser
 # steps cost the depth per element: 100,000 levels would hold the crawl for minutes). 0: no limit.
 VN_MAX_MARKUP_DEPTH = 4000
+# Pages larger than this many bytes are parsed only by a parse worker (VN_PARSE_WORKERS): parsed
+# in the crawl's thread they would hold the reactor past about half a second (a 16 MB page, the
+# DOWNLOAD_MAXSIZE, takes about 1 s). Without a worker they are rejected as "too_large": counted,
+# owed, and the run fails once they are abandoned. 0: no limit. Real article pages are < 1 MB.
+VN_MAX_INLINE_PARSE_BYTES = 8 * 1024 * 1024
 # An empty or missing state while <VN_DATA_DIR>/<site>/ holds published feeds is rebuilt from them
 # before crawling (False: refuse, naming `python -m crawler.state rebuild`).
 VN_STATE_AUTO_REBUILD = True

@@ -100,3 +100,45 @@ def test_a_wordpress_listing_of_100k_links_parses_in_one_pass() -> None:
     )
     assert len(listing.article_urls) == len(set(listing.article_urls)) == 100_000
     assert listing.article_urls[-1] == "https://x.vn/bai-99999/"
+
+
+def test_pages_over_the_inline_parse_budget_go_to_a_parse_worker_or_are_counted_rejects(
+    fresh_replica, tmp_path: Path
+) -> None:
+    """VN_MAX_INLINE_PARSE_BYTES: the crawl's own thread never parses a page that large (it would
+    hold the reactor). Without a parse worker such a page is a counted `too_large` reject that
+    fails the run; with one, every article is stored. The replica's pages (~45-50 KB, listings
+    and articles alike) stand in for huge pages under a small budget."""
+    key = "dongthap"
+    server = fresh_replica(key)
+    budget = {"VN_MAX_INLINE_PARSE_BYTES": 12_000}
+    inline, stats = run_crawl(key, server.base_url(key), tmp_path / "inline", **budget)
+    assert inline.returncode == 1
+    # The first listing page is over the budget: nothing is discovered, and the run says so.
+    assert stats.get("vn/items_written", 0) == 0 and stats["vn/rejected/too_large"] == 1
+    assert "lost data on dongthap: listing page lost" in stats["vn/failure"]
+    assert "(too_large)" in stats["vn/failure"]
+    rejects = (tmp_path / "inline" / "rejects" / f"{key}.jsonl").read_text().splitlines()
+    assert {json.loads(line)["reason"] for line in rejects} == {"too_large"}
+    pooled, stats = run_crawl(key, server.base_url(key), tmp_path / "pooled", VN_PARSE_WORKERS=1, **budget)
+    assert pooled.returncode == 0, pooled.stderr[-3000:]
+    assert stats["vn/items_written"] == 13 and "vn/rejected/too_large" not in stats
+
+
+def test_an_article_page_over_the_inline_budget_is_a_too_large_reject_and_stays_owed(tmp_path: Path) -> None:
+    key = "thaibinh"
+    spider = _spider(tmp_path, key)
+    body, url = deep_page(f"{key}/reference", 10)
+    spider.max_inline_bytes = len(body) - 1
+    spider.state_store.owe(key, url, 1)
+    spider.run = 1
+    request = Request(url, meta={"vn_page": "article", "vn_owed": url})
+    response = HtmlResponse(url, body=body, encoding="utf-8", request=request)
+    assert list(spider.parse_article(response)) == []
+    (reject,) = [json.loads(x) for x in (tmp_path / "rejects" / f"{key}.jsonl").read_text().splitlines()]
+    assert (reject["reason"], reject["bytes"], reject["limit"]) == ("too_large", len(body), len(body) - 1)
+    (owed,) = spider.state_store.owed(key)
+    assert (owed.url, owed.reason, owed.attempts) == (url, "too_large", 1)
+    spider.max_inline_bytes = len(body)  # at the budget: parsed
+    (article,) = list(spider.parse_article(response))
+    assert article.title

@@ -117,6 +117,7 @@ class PortalSpider(scrapy.Spider):
         spider.owed_fail_percent = s.getfloat("VN_OWED_FAIL_PERCENT", 5.0)
         spider.max_listing_pages = s.getint("VN_MAX_LISTING_PAGES", 5000)
         spider.max_depth = s.getint("VN_MAX_MARKUP_DEPTH", 4000)
+        spider.max_inline_bytes = s.getint("VN_MAX_INLINE_PARSE_BYTES", 8 * 1024 * 1024)
         spider.seed_only = s.getbool("VN_SEED_ONLY", False)
         # How the item builder finishes an article (crawler/builder.py): the same rules as extract's.
         spider.item_rules = {
@@ -149,6 +150,7 @@ class PortalSpider(scrapy.Spider):
     owed_fail_percent = 5.0
     max_listing_pages = 5000
     max_depth = 4000
+    max_inline_bytes = 8 * 1024 * 1024
     seed_only = False
     item_rules: ClassVar[dict[str, Any]] = {}
 
@@ -334,6 +336,8 @@ class PortalSpider(scrapy.Spider):
         """Listing page -> article requests and the next listing page, parsed in this thread."""
         self.crawler.stats.inc_value("vn/pages/listing")
         self.requested_listings.add(response.url)
+        if self.too_large_inline(response):
+            return
         html = self.decode(response)
         if html is None:
             return
@@ -442,7 +446,7 @@ class PortalSpider(scrapy.Spider):
     def parse_article(self, response: Response, **context: Any) -> Iterator[Article]:
         """Article page -> Article, parsed in this thread (the item builder, crawler/builder.py)."""
         self.crawler.stats.inc_value("vn/pages/article")
-        if self.unusable(response):
+        if self.too_large_inline(response) or self.unusable(response):
             return
         method, extra = self.parse_call(context)
         try:
@@ -540,6 +544,27 @@ class PortalSpider(scrapy.Spider):
         if self.unusable(response):
             return None
         return page_markup(response.body, self.content_type(response))
+
+    def too_large_inline(self, response: Response) -> bool:
+        """True (after a reject) for a page over VN_MAX_INLINE_PARSE_BYTES about to be parsed in the
+        crawl's own thread: only a parse worker may take that long (see the setting)."""
+        size = len(response.body)
+        if not self.max_inline_bytes or size <= self.max_inline_bytes:
+            return False
+        if response.meta.get("vn_page") == "listing":  # what it lists goes undiscovered: the run fails
+            self.crawler.stats.inc_value("vn/errors/listing")
+            if self.lost_listing is None:
+                self.lost_listing = (response.url, "too_large")
+        self.reject(
+            response.url,
+            "too_large",
+            owed=response.meta.get("vn_owed"),
+            page=response.meta.get("vn_page"),
+            bytes=size,
+            limit=self.max_inline_bytes,
+            hint="parse workers take such pages: -s VN_PARSE_WORKERS=1",
+        )
+        return True
 
     def too_deep(self, response: Response) -> bool:
         """True (after a reject) for markup nested past VN_MAX_MARKUP_DEPTH (crawler/budget.py)."""
