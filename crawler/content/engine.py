@@ -31,7 +31,7 @@ from crawler.content.rules import CAPTION_CSS, END_OF_ARTICLE, LINE_CHROME
 from crawler.content.walker import Para, walk
 from crawler.items import Image
 from crawler.normalize.dates import parse_vn_date
-from crawler.normalize.text import clean_text, is_clean_boilerplate
+from crawler.normalize.text import clean_text, fold_words, is_clean_boilerplate
 from crawler.parsers.dom import Node, parse_document
 
 __all__ = ["Extraction", "extract"]
@@ -59,10 +59,6 @@ class Extraction:
     linked_headings: int = 0  # headings that are links in the chosen block: a listing's teasers
     has_password: bool = False  # a login form
     meta: PageMeta = field(default_factory=PageMeta)
-
-
-def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 def extract(html: str | bytes, url: str) -> Extraction:
@@ -127,7 +123,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
 
 
 def _prune(paras: list[Para], title: str | None) -> list[Para]:
-    title_key = _fold(title) if title else None
+    title_key = fold_words(title) if title else None
     title_len = 2 * len(title) if title else 0  # a longer paragraph cannot repeat the title
     kept: list[Para] = []
     for para in paras:
@@ -139,7 +135,7 @@ def _prune(paras: list[Para], title: str | None) -> list[Para]:
             continue
         if para.links > _MAX_LINK_SHARE:
             continue
-        if title_key and len(text) <= title_len and _fold(text) == title_key:
+        if title_key and len(text) <= title_len and fold_words(text) == title_key:
             continue
         if len(text) <= _DATE_LINE and parse_vn_date(text) and len(re.findall(r"[^\W\d_]{3,}", text)) <= 4:
             continue  # a date line printed inside the block
@@ -154,15 +150,15 @@ def _lead(
     also prints as its first paragraph; else (Vietnamese pages) an all-bold first paragraph."""
     if lead_node is not None:
         lead = clean_text(lead_node.text(deep=True, separator=" "))
-        key = _fold(lead)
-        return lead, [p for p in paras if _fold(p.text) != key]
+        key = fold_words(lead)
+        return lead, [p for p in paras if fold_words(p.text) != key]
     if not paras:
         return None, paras
     description = pm.get("og:description", "description", "twitter:description")
     if description:
-        key = _fold(description.removesuffix("...").removesuffix("…"))
+        key = fold_words(description.removesuffix("...").removesuffix("…"))
         for i, para in enumerate(paras[:2]):
-            fold = _fold(para.text)
+            fold = fold_words(para.text)
             if key and (fold == key or (len(key) >= 60 and fold.startswith(key))):
                 return para.text, paras[:i] + paras[i + 1 :]
     first = paras[0]

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from crawler.content.meta import PageMeta
 from crawler.content.walker import Para
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
-from crawler.normalize.text import clean_text
+from crawler.normalize.text import clean_text, fold_words
 from crawler.parsers.dom import Node, ancestors
 
 __all__ = [
@@ -64,18 +64,14 @@ _LEAD_CSS = (
 _BYLINE_CSS = "[rel=author], [itemprop=author], .author, .byline, .author-name, .tac-gia, .tacgia"
 
 
-def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
-
-
 def is_site_name(text: str, pm: PageMeta, url: str) -> bool:
-    folded = _fold(text)
+    folded = fold_words(text)
     if not folded:
         return True
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     names = [pm.site_name or "", host, host.split(".")[0]]
     squeezed = folded.replace(" ", "")
-    return any(name and _fold(name).replace(" ", "") == squeezed for name in names)
+    return any(name and fold_words(name).replace(" ", "") == squeezed for name in names)
 
 
 def _strip_site(title: str, pm: PageMeta, url: str) -> str:
@@ -100,9 +96,9 @@ def find_title(root: Node, pm: PageMeta, url: str) -> tuple[str | None, Node | N
     h1s = [(clean_text(h.text(deep=True)), h) for h in root.css("h1")]
     h1s = [(t, h) for t, h in h1s if t and not is_site_name(t, pm, url)]
     if meta_title:
-        key = _fold(meta_title)
+        key = fold_words(meta_title)
         for text, node in h1s:
-            fold = _fold(text)
+            fold = fold_words(text)
             if fold and (fold == key or _part_of(fold, key) or _part_of(key, fold)):
                 return text, node
         if declared or not h1s:

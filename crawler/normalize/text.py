@@ -103,6 +103,17 @@ def clean_text(s: str | None) -> str:
     return " ".join(s.split())
 
 
+_WORD_RE = re.compile(r"\w+")
+
+
+def fold_words(text: str) -> str:
+    """`text` as its words, case-folded, NFC, one space apart: the key that compares two texts
+    whatever their punctuation, case or spacing (a title against a paragraph, a lead, a byline)."""
+    if not unicodedata.is_normalized("NFC", text):  # the check is a fast scan; normalizing is not
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(_WORD_RE.findall(text.casefold()))
+
+
 def _is_clean(s: str) -> bool:
     """True when clean_text(s) == s, checked without building anything: no entity, a single space as
     the only whitespace (isprintable() is False for every other whitespace, control, zero-width and

@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
 from crawler.items import Article
+from crawler.normalize.text import fold_words
 from crawler.parsers.dom import Node, parse_document
 
 if TYPE_CHECKING:
@@ -87,10 +88,6 @@ _WORD = re.compile(r"\w+")
 def _nfc(text: str) -> str:
     # The check is a fast scan; normalizing text that is already NFC is not.
     return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
-def _fold(text: str) -> str:
-    return " ".join(_WORD.findall(_nfc(text).casefold()))
 
 
 def _words(text: str) -> set[str]:
@@ -139,7 +136,7 @@ class _Probes:
         for paragraph in body:
             if len(paragraph) < _PROBE_MIN:
                 continue
-            folded = _fold(paragraph)
+            folded = fold_words(paragraph)
             if len(folded) >= _PROBE_MIN:
                 self.words.append(folded)
                 self.plain.append(_plain(paragraph))
@@ -155,7 +152,7 @@ class _Probes:
         found = sum(1 for p in self.plain if p in plain) / len(self.plain)
         if found >= 0.5 or not thorough:
             return found
-        return _share(self.words, _fold(text))
+        return _share(self.words, fold_words(text))
 
 
 def _plain(text: str) -> str:
