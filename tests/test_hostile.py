@@ -142,3 +142,20 @@ def test_an_article_page_over_the_inline_budget_is_a_too_large_reject_and_stays_
     spider.max_inline_bytes = len(body)  # at the budget: parsed
     (article,) = list(spider.parse_article(response))
     assert article.title
+
+
+def test_a_ledger_that_cannot_record_an_owed_article_fails_the_run(tmp_path: Path) -> None:
+    """An article neither stored nor owed would never be fetched again: that is lost data."""
+    key = "thaibinh"
+    spider = _spider(tmp_path, key)
+    spider.run = 1
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    spider.state_store.owe_failed = broken  # type: ignore[method-assign]
+    spider.reject(f"{BASE}/a", "http_503", owed=f"{BASE}/a")
+    spider.reject(f"{BASE}/b", "http_503", owed=f"{BASE}/b")
+    failure = spider.crawler.stats.get_value("vn/failure")
+    assert failure.startswith(f"lost data on {key}: could not record {BASE}/a as owed")
+    assert failure.count("could not record") == 1  # one reason, not one per article

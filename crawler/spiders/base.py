@@ -635,7 +635,11 @@ class PortalSpider(scrapy.Spider):
         try:
             owed = self.state_store.owe_failed(self.site.key, url, reason, self.run, self.max_attempts)
         except Exception as exc:  # the reject is logged already; the ledger must not stop the crawl
-            logger.error("could not record %s as owed: %r", url, exc)
+            # ...but an article neither stored nor owed would never be fetched again: fail the run.
+            message = f"lost data on {self.site.key}: could not record {url} as owed ({exc!r})"
+            logger.error(message)
+            if "could not record" not in (self.crawler.stats.get_value("vn/failure") or ""):
+                add_failure(self.crawler.stats, message)
             return
         if owed is not None and owed.abandoned:
             logger.error("%s: abandoned %s after %d attempts (%s)", self.site.key, url, owed.attempts, reason)
