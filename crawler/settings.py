@@ -90,6 +90,9 @@ VN_MAX_INLINE_PARSE_BYTES = 8 * 1024 * 1024
 # An empty or missing state while <VN_DATA_DIR>/<site>/ holds published feeds is rebuilt from them
 # before crawling (False: refuse, naming `python -m crawler.state rebuild`).
 VN_STATE_AUTO_REBUILD = True
+# Scrapy's scheduler, except that a JOBDIR request queue its last run left open (kill -9) is
+# discarded rather than resumed: its counts are stale (crawler/scheduler.py).
+SCHEDULER = "crawler.scheduler.JobdirScheduler"
 
 # ---- Misc -----------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"

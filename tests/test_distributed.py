@@ -48,7 +48,7 @@ def test_off_without_redis(clean_env: pytest.MonkeyPatch) -> None:
     settings = get_project_settings()
     assert not distributed_enabled(settings)
     crawler = CrawlerRunner(settings).create_crawler(SITE)
-    assert crawler.settings["SCHEDULER"] == "scrapy.core.scheduler.Scheduler"
+    assert crawler.settings["SCHEDULER"] == "crawler.scheduler.JobdirScheduler"
     assert crawler.settings["VN_STATE_BACKEND"] == "sqlite"
 
 

@@ -65,25 +65,24 @@ def test_ten_sigkills_of_a_jobdir_backfill_then_a_run_to_the_end_store_every_art
         rng = random.Random(15)
         # The first kill comes after 200 articles: the JOBDIR's saved duplicate filter then holds
         # the start page (Scrapy flushes it in 8 KB blocks), which is what cut resumed runs short.
-        # Each later run is killed a random 15-35 articles further on.
+        # Each later run is killed a random 15-35 articles further on (at most 550 in all).
         target = 200
         stored_at_kill: list[int] = []
-        ended: list[int] = []  # runs that ended on their own before their kill
         while len(stored_at_kill) < KILLS:
-            # Before the fix every resumed run found its start page in the saved duplicate filter
-            # and ended after ~2 s, fetching nothing: it could never be killed mid-way again.
-            assert len(ended) <= 3, f"resumed runs ended short of their targets at {ended} articles"
             log = (tmp_path / "kills.log").open("ab")  # not a pipe: an unread pipe would stall the crawl
             cmd = crawl_command(SITE, base, tmp_path, "mode=archive", JOBDIR=str(jobdir), **SETTINGS)
             proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log)
-            if not _wait_until_stored(proc, tmp_path, target):
-                log.close()
-                ended.append(_stored(tmp_path))
-                continue
+            reached = _wait_until_stored(proc, tmp_path, target)
+            log.close()
+            # A run that ends by itself short of the site's end lost the rest of the walk. Seen
+            # before crawler/scheduler.py: the dead run's JOBDIR queue, resumed with stale counts,
+            # cut the walk, and four resumed runs in a row ended at 240 articles.
+            assert reached, (
+                f"a resumed run ended by itself at {_stored(tmp_path)} articles (kill {len(stored_at_kill)})"
+            )
             time.sleep(rng.uniform(0.0, 0.2))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
-            log.close()
             stored_at_kill.append(_stored(tmp_path))
             target = stored_at_kill[-1] + rng.randint(15, 35)
         assert stored_at_kill[-1] < ARTICLES, stored_at_kill  # the last run has work left
