@@ -153,3 +153,23 @@ def test_a_state_error_in_the_dedup_step_is_a_counted_reject(tmp_path: Path) -> 
         pipes.close()
     (reject,) = [json.loads(x) for x in (tmp_path / "rejects" / "dongthap.jsonl").read_text().splitlines()]
     assert reject["reason"] == "state_error" and "malformed" in reject["error"]
+
+
+def test_a_listing_walk_cut_short_without_an_error_is_reported_and_walked_again(
+    fresh_replica, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = fresh_replica(KEY)
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parent))  # lossy_scheduler, in the crawl
+    proc, stats = run_crawl(
+        KEY, server.base_url(KEY), tmp_path, SCHEDULER="lossy_scheduler.LosesListingPage2"
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert stats["vn/listing/incomplete"] == 1
+    assert "the run finished before 1 of its 1 listing walks reached their end" in proc.stderr
+    assert stats["vn/items_written"] == 5  # listing page 1 only
+
+    proc, stats = run_crawl(KEY, server.base_url(KEY), tmp_path)  # an incremental cron run
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert stats["vn/walk_all"] is True  # the cut walk was not taken as the whole site
+    assert "vn/listing/incomplete" not in stats
+    assert sorted(line["url"] for line in feed_lines(tmp_path, KEY)) == sorted(server.listed_urls(KEY))

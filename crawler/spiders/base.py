@@ -22,6 +22,7 @@ from twisted.python.failure import Failure
 
 from crawler.budget import markup_depth
 from crawler.builder import Reject, finish_item, parse_call, parse_page, provenance
+from crawler.distributed import distributed_enabled
 from crawler.items import Article
 from crawler.middlewares.redirects import RedirectRefused
 from crawler.normalize.text import page_markup
@@ -192,8 +193,20 @@ class PortalSpider(scrapy.Spider):
         failed = sum(stats.get_value(f"vn/errors/{kind}", 0) for kind in ("listing", "discovery"))
         # "finished" is not enough: a resumed JOBDIR run finishes too, after walking only what its
         # queue held. Complete means every listing chain this run started reached its end.
-        if reason == "finished" and not failed and self.walked_every_listing():
-            self.state_store.set_meta(self.site.key, self.FRONTIER_KEY, "1")
+        if reason == "finished" and not failed:
+            if self.walked_every_listing():
+                self.state_store.set_meta(self.site.key, self.FRONTIER_KEY, "1")
+            elif not distributed_enabled(self.crawler.settings):
+                # A listing request vanished without an error (workers of a distributed run walk
+                # each other's chains, so only a lone run can tell): the next run walks them all.
+                stats.set_value("vn/listing/incomplete", self.chains - self.chain_ends)
+                logger.warning(
+                    "%s: the run finished before %d of its %d listing walks reached their end;"
+                    " the next run walks every listing again",
+                    self.site.key,
+                    self.chains - self.chain_ends,
+                    self.chains,
+                )
         self.account_owed(reason)
 
     @property
