@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from crawler.content.meta import PageMeta
 from crawler.content.walker import Para
-from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
+from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, fold_words
 from crawler.parsers.dom import Node, ancestors
 
@@ -148,7 +148,8 @@ def published_dates(
             text = el.text(deep=True)
             if len(text) > _MAX_DATE_TEXT:
                 continue
-            found = parse_vn_date(text)
+            # An English month name only off Vietnamese pages ("may" is also a Vietnamese word).
+            found = parse_vn_date(text) or (None if vietnamese else parse_english_date(text))
             if found:
                 return found, modified
     return None, modified

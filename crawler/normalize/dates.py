@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from crawler.normalize.text import clean_text
 
-__all__ = ["LOCAL_TZ", "MONTH_NAMES", "parse_iso_datetime", "parse_vn_date"]
+__all__ = ["LOCAL_TZ", "MONTH_NAMES", "parse_english_date", "parse_iso_datetime", "parse_vn_date"]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -201,6 +201,37 @@ def parse_vn_date(text: str | None) -> str | None:
     except Exception:  # pragma: no cover - defensive: a date parser must never crash a crawl
         return None
     return None
+
+
+# English month names, for the generic extractor on pages in English (a portal's English section,
+# foreign news): "Nov. 19, 2019", "November 18th, 2019", "19 November 2019", "18 NOV 2019".
+_EN_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_EN_DAY = r"(\d{1,2})(?:st|nd|rd|th)?"
+_EN_MDY_RE = re.compile(rf"(?<![\w]){_EN_MONTH}\s+{_EN_DAY}\s*,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+_EN_DMY_RE = re.compile(rf"(?<![\w\d]){_EN_DAY}\s+{_EN_MONTH}\s*,?\s+(\d{{4}})(?!\d)", re.IGNORECASE)
+
+
+def parse_english_date(text: str | None) -> str | None:
+    """First valid English month-name date in ``text`` as a bare ISO date ("2019-11-19").
+
+    The date alone: an English page's clock time comes with a zone we cannot tell ("5:30 p.m.
+    ET"), and a bare date never invents one. Never raises.
+    """
+    if not text or _DIGIT_RE.search(text) is None:
+        return None
+    found: list[tuple[int, date]] = []
+    for regex, month_at, day_at in ((_EN_MDY_RE, 1, 2), (_EN_DMY_RE, 2, 1)):
+        for m in regex.finditer(text):
+            month = _EN_MONTHS.index(m.group(month_at)[:3].lower()) + 1
+            try:
+                found.append((m.start(), _make_date(int(m.group(3)), month, int(m.group(day_at)))))
+            except _Invalid:
+                continue
+    return min(found)[1].isoformat() if found else None
 
 
 _RFC822_UTC_RE = re.compile(r"(?:[+-]0000|\bGMT|\bUTC?|\bZ)\s*$", re.IGNORECASE)
