@@ -1,8 +1,9 @@
 """The chosen block(s) into paragraphs, in reading order, with what a reader sees of each.
 
-Block elements end a paragraph, <br> too (portals write paragraphs as <br> runs). Each paragraph
+Block elements end a paragraph; <br> follows the one rule of `br_lines`. Each paragraph
 remembers its share of link text and of bold/italic text and its alignment: the engine's rules
-(related-link lists, printed bylines, image captions) read those, not the markup again.
+(related-link lists, printed bylines, image captions) read those, not the markup again. Every
+parser reads bodies with this walker: the generic engine and the template parsers alike.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from dataclasses import dataclass, field
 
 from crawler.content.rules import BLOCK_TAGS
 from crawler.normalize.text import clean_text
-from crawler.parsers.dom import NO_TEXT_TAGS, Node
+from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node
 
-__all__ = ["Para", "Walk", "walk"]
+__all__ = ["TEXT_BLOCKS", "Para", "Walk", "br_lines", "walk"]
 
 _TEXT = "-text"
 _LINK = frozenset(("a",))
@@ -21,6 +22,10 @@ _BOLD = frozenset(("b", "strong"))
 _ITALIC = frozenset(("i", "em", "cite"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _EXIT = object()
+# Blocks whose text is one paragraph of running prose: a single <br> in them is a soft line
+# break (CKEditor's and WordPress's Shift+Enter), read as a space. Any other owner (div, td,
+# section, body...) holds loose lines, which old FCK/CKEditor pages without <p> end with a <br>.
+TEXT_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd pre address caption figcaption summary th".split())
 # No article has more paragraphs; a page that does (a 50 MB dump) is read only this far.
 MAX_PARAGRAPHS = 10_000
 
@@ -33,6 +38,7 @@ class Para:
     links: float = 0.0  # share of the text inside links
     bold: float = 0.0
     italic: float = 0.0
+    loose: bool = False  # a run of the owner's own text next to block children of it
 
     @property
     def heading(self) -> bool:
@@ -64,32 +70,90 @@ def _align(node: Node) -> str:
     return ""
 
 
+# A run of inline content between two <br>s: its text and its characters in links, bold, italic.
+Segment = tuple[str, int, int, int]
+
+
+def join_segments(segments: list[Segment], soft: bool) -> list[Segment]:
+    """The one <br> rule, for every parser. `segments` are a run cut at each <br>.
+
+    Two or more <br> in a row (blank or &nbsp; lines between them) always end a paragraph:
+    every editor, old or new, makes a paragraph gap that way. A single <br> is a soft line break
+    inside a text block (`soft`: the owner is one of TEXT_BLOCKS), read as a space, so a
+    <p> broken by Shift+Enter stays one paragraph; in loose text (directly in a div or cell,
+    pages without <p>) a single <br> is all that separates two paragraphs, so it ends one.
+    """
+    out: list[Segment] = []
+    blank = False  # a blank segment since the last kept one: two <br>s in a row
+    for seg in segments:
+        if not clean_text(seg[0]):
+            blank = True
+            continue
+        if out and soft and not blank:
+            text, links, bold, italic = out[-1]
+            out[-1] = (f"{text} {seg[0]}", links + seg[1], bold + seg[2], italic + seg[3])
+        else:
+            out.append(seg)
+        blank = False
+    return out
+
+
+def br_lines(text: str, soft: bool, mark: str = BR) -> list[str]:
+    """`join_segments` for text with <br> marked by `mark` (crawler.parsers.dom.BR): its
+    paragraphs, cleaned."""
+    if mark not in text:
+        clean = clean_text(text)
+        return [clean] if clean else []
+    segments = [(part, 0, 0, 0) for part in text.split(mark)]
+    return [clean_text(seg[0]) for seg in join_segments(segments, soft)]
+
+
 def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
     """Paragraphs of `blocks`; elements whose mem_id is in `skip` are left out. An image ends a
     paragraph (a caption line under a picture is not glued to the text before it)."""
     out = Walk()
     paras = out.paras
     # The inline run since the last block boundary: its text parts, and the characters of it
-    # inside links, bold and italic.
+    # inside links, bold and italic; `segments`, the parts of it before each <br>.
     parts: list[str] = []
+    segments: list[Segment] = []
     links = bold = italic = 0
     in_link = in_bold = in_italic = 0  # open <a> / <b> / <i> elements around the current node
     owners: list[Node] = []
+    nested: list[bool] = []  # per owner: a block child of it was met
 
-    def flush() -> None:
-        nonlocal links, bold, italic
-        text = clean_text("".join(parts))
+    def emit(text: str, owner: Node, loose: bool, seg_links: int, seg_bold: int, seg_italic: int) -> None:
+        text = clean_text(text)
         if text:
-            owner = owners[-1]
             n = max(1, len(text))
             paras.append(
-                Para(text, owner.tag, owner, min(1.0, links / n), min(1.0, bold / n), min(1.0, italic / n))
+                Para(
+                    text,
+                    owner.tag,
+                    owner,
+                    min(1.0, seg_links / n),
+                    min(1.0, seg_bold / n),
+                    min(1.0, seg_italic / n),
+                    loose,
+                )
             )
+
+    def flush(loose: bool) -> None:
+        nonlocal links, bold, italic
+        owner = owners[-1]
+        if segments:
+            segments.append(("".join(parts), links, bold, italic))
+            for seg in join_segments(segments, owner.tag in TEXT_BLOCKS):
+                emit(seg[0], owner, loose, seg[1], seg[2], seg[3])
+            segments.clear()
+        else:
+            emit("".join(parts), owner, loose, links, bold, italic)
         parts.clear()
         links = bold = italic = 0
 
     for block in blocks:
         owners.append(block)
+        nested.append(False)
         stack: list[object] = [block]
         first = True
         while stack and len(paras) < MAX_PARAGRAPHS:
@@ -97,9 +161,10 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
             if item.__class__ is tuple:  # (_EXIT, node, kind)
                 kind = item[2]  # type: ignore[index]
                 if kind == "block":
-                    if parts:  # most block boundaries close nothing
-                        flush()
+                    if parts or segments:  # most block boundaries close nothing
+                        flush(nested[-1])
                     owners.pop()
+                    nested.pop()
                 elif kind == "a":
                     in_link -= 1
                 elif kind == "b":
@@ -125,15 +190,22 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
             if not first and (tag in NO_TEXT_TAGS or not node.is_element_node or node.mem_id in skip):
                 continue
             first = False
-            if tag == "br" or tag == "hr" or tag == "img":
-                if parts:
-                    flush()
+            if tag == "br":
+                segments.append(("".join(parts), links, bold, italic))
+                parts.clear()
+                links = bold = italic = 0
+                continue
+            if tag == "hr" or tag == "img":
+                if parts or segments:
+                    flush(nested[-1])
                 continue
             children = list(node.iter(include_text=True))
             if tag in BLOCK_TAGS:
-                if parts:
-                    flush()
+                if parts or segments:
+                    flush(True)
+                nested[-1] = True
                 owners.append(node)
+                nested.append(False)
                 stack.append((_EXIT, node, "block"))
             elif tag in _LINK:
                 in_link += 1
@@ -145,7 +217,8 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
                 in_italic += 1
                 stack.append((_EXIT, node, "i"))
             stack.extend(reversed(children))
-        if parts:
-            flush()
+        if parts or segments:
+            flush(nested[-1])
         owners.pop()
+        nested.pop()
     return out
