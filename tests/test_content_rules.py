@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.content import rules
+from crawler.content import rules, walker
 from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
 from crawler.parsers import liferay_base, wp_content
 from crawler.parsers.dom import parse_fragment
@@ -14,9 +14,9 @@ from crawler.parsers.dom import parse_fragment
 BASE = "https://portal.example.vn/tin-tuc/bai-viet"
 
 
-def test_the_template_walkers_use_the_engine_block_tags() -> None:
+def test_the_template_parsers_read_bodies_with_the_engine_walker() -> None:
     assert liferay_base.BLOCK_TAGS is rules.BLOCK_TAGS
-    assert wp_content.BLOCK_TAGS is rules.BLOCK_TAGS
+    assert wp_content.walk is walker.walk
 
 
 @pytest.mark.parametrize("ext", rules.DOCUMENT_EXTENSIONS)

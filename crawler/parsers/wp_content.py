@@ -16,11 +16,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from crawler.content.attachments import document_links
-from crawler.content.rules import BLOCK_TAGS, decorative_image
+from crawler.content.rules import decorative_image
+from crawler.content.walker import walk
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
-from crawler.parsers.dom import BR, TEXT, Node, ancestors, parse_fragment, raw_text
+from crawler.parsers.dom import BR, Node, ancestors, parse_fragment, raw_text
 
 __all__ = ["CONTENT_REMOVE", "Content", "extract_content", "extract_figures", "fragment", "html_to_text"]
 
@@ -106,7 +107,6 @@ CONTENT_REMOVE: tuple[str, ...] = (
     ".pdfemb-viewer",
 )
 
-_BR = "\u2028"  # marks <br> in text; clean_text folds it to a space
 _LABEL_RE = re.compile(
     r"^(?:>+\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|có thể bạn quan tâm)\b",
     re.I,
@@ -147,7 +147,7 @@ _CAPTION_CSS = "figcaption, " + ", ".join(f".{c}" for c in sorted(_CAPTION_CLASS
 class _Block:
     text: str
     el: Node
-    loose: bool  # text not wrapped in its own block element (e.g. div text split by <br>)
+    loose: bool  # text of a container next to its block children, not a block of its own
 
 
 def fragment(html: str | None) -> Node:
@@ -269,81 +269,6 @@ def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
     return images, captions
 
 
-class _Frame:
-    """An element being walked: its remaining children, its text run, its blocks so far."""
-
-    __slots__ = ("blocks", "children", "el", "parts")
-
-    def __init__(self, el: Node) -> None:
-        self.el = el
-        self.children = el.iter(include_text=True)
-        self.parts: list[str] = []
-        self.blocks: list[_Block] | None = None  # None while no block element was met
-
-
-def _walk(root: Node) -> list[_Block]:
-    """Split `root` into paragraph-level text blocks, in document order.
-
-    Each element gives either its text (with _BR for <br>), when it holds no block element,
-    or its blocks: a block child is a block of its own, text between block children makes
-    loose blocks. One pass answers both "has a block descendant?" and "what is its text?";
-    iterative, as HTML5 parsing puts no limit on nesting depth.
-    """
-    stack = [_Frame(root)]
-    while True:
-        frame = stack[-1]
-        for child in frame.children:
-            tag = child.tag
-            if tag == TEXT:
-                frame.parts.append(child.text_content or "")
-            elif tag == "br":
-                frame.parts.append(_BR)
-            elif child.is_element_node:  # comments carry no text
-                first = child.first_child
-                if first is None:
-                    text = ""
-                elif first.next is None and first.tag == TEXT:  # most inline elements: one text
-                    text = first.text_content or ""
-                else:
-                    stack.append(_Frame(child))
-                    break
-                if tag in BLOCK_TAGS:
-                    _add(frame, [_Block(text, child, loose=False)])
-                else:
-                    frame.parts.append(text)
-        else:  # every child done: hand the result to the parent
-            stack.pop()
-            blocks = frame.blocks
-            if blocks is not None:
-                _flush(frame.parts, frame.el, blocks)
-            elif frame.el.tag in BLOCK_TAGS or not stack:
-                blocks = [_Block("".join(frame.parts), frame.el, loose=False)]
-            if not stack:
-                assert blocks is not None
-                return blocks
-            if blocks is None:
-                stack[-1].parts.append("".join(frame.parts))
-            else:
-                _add(stack[-1], blocks)
-
-
-def _add(frame: _Frame, blocks: list[_Block]) -> None:
-    """Blocks of a child: the text run before them becomes loose blocks first."""
-    if frame.blocks is None:
-        frame.blocks = []
-    _flush(frame.parts, frame.el, frame.blocks)
-    frame.blocks.extend(blocks)
-
-
-def _flush(parts: list[str], el: Node, out: list[_Block]) -> None:
-    """The text run collected so far in `el` as loose blocks, one per <br>-separated line."""
-    if parts:
-        for part in "".join(parts).split(_BR):
-            if part.strip():
-                out.append(_Block(part, el, loose=True))
-        parts.clear()
-
-
 def _link_text(el: Node) -> str:
     return clean_text(" ".join(raw_text(a) for a in el.css("a")).replace(BR, " "))
 
@@ -453,10 +378,8 @@ def extract_content(
     _remove(root, remove)
     images, captions = _figures(root, base)
 
-    raw = _walk(root)
-    blocks = [
-        _Block(clean_text(b.text.replace(_BR, " ") if not b.loose else b.text), b.el, b.loose) for b in raw
-    ]
+    # The engine's walker (its one <br> rule): figures and images are gone from `root` by now.
+    blocks = [_Block(p.text, p.node, p.loose) for p in walk([root]).paras]
     kept: list[_Block] = []
     in_related = False
     for b in blocks:
