@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from crawler.content.attachments import document_links, is_document, may_link_documents
 from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, decorative_image
+from crawler.content.walker import TEXT_BLOCKS, br_lines
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
@@ -31,7 +32,6 @@ from crawler.parsers.dom import BR, NO_TEXT_TAGS, TEXT, Node, ancestors, matches
 Selectors = tuple[str, ...]
 
 
-_PARA_SPLIT = re.compile(BR + r"\s*" + BR + r"[\s" + BR + r"]*")
 _WORD_RE = re.compile(r"[^\W_]")  # exactly str.isalnum, but scanned in C
 _RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 _EMAIL_ONLY_RE = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
@@ -516,7 +516,7 @@ class BodyWalker:
         if full.isspace() or not full:
             texts = []  # (the common <p>&nbsp;</p>)
         elif BR in full:
-            texts = [t for t in (clean_text(p.replace(BR, " ")) for p in _PARA_SPLIT.split(full)) if t]
+            texts = br_lines(full, tag in TEXT_BLOCKS)  # the engine's one <br> rule
         else:
             text = clean_text(full)
             texts = [text] if text else []
