@@ -4,6 +4,9 @@ images from crawler.content, and give the same answer for the same markup."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from crawler.content import rules, walker
@@ -105,3 +108,17 @@ def test_every_parser_drops_the_same_decorative_images() -> None:
 @pytest.mark.parametrize("cls", ["chu-thich", "image_desc", "image-desc", "wp-caption-text", "ExpNoEdit"])
 def test_caption_classes(cls: str) -> None:
     assert rules.CAPTION_CLASS.search(cls)
+
+
+# The same content markup (a single <br> inside a <p>, two in a row, a <br> in a <p>-less div and
+# in loose text next to paragraphs) as a Liferay, a WordPress and an unknown template's page.
+BR_RULE_CASES = ("golden/thaibinh/br-rule", "golden/khoicq/br-rule", "golden_generic/br-rule")
+
+
+def test_one_br_rule_gives_every_template_the_same_paragraphs() -> None:
+    tests = Path(__file__).parent
+    bodies = [
+        json.loads((tests / c / "expected.json").read_text(encoding="utf-8"))["body"] for c in BR_RULE_CASES
+    ]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert len(bodies[0]) == 9  # one <p> joined at its single <br>; every other <br> ends a paragraph
