@@ -19,7 +19,7 @@ BASE = "https://portal.example.vn/tin-tuc/bai-viet"
 
 def test_the_template_parsers_read_bodies_with_the_engine_walker() -> None:
     assert liferay_base.BLOCK_TAGS is rules.BLOCK_TAGS
-    assert wp_content.walk is walker.walk
+    assert wp_content.walker is liferay_base.walker is walker
 
 
 @pytest.mark.parametrize("ext", rules.DOCUMENT_EXTENSIONS)

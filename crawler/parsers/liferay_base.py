@@ -19,9 +19,10 @@ from functools import cache
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
+# The module, not its names: the walker imports crawler.parsers.dom, whose package imports this.
+from crawler.content import walker
 from crawler.content.attachments import document_links, is_document, may_link_documents
 from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, decorative_image
-from crawler.content.walker import TEXT_BLOCKS, br_lines
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
@@ -516,7 +517,7 @@ class BodyWalker:
         if full.isspace() or not full:
             texts = []  # (the common <p>&nbsp;</p>)
         elif BR in full:
-            texts = br_lines(full, tag in TEXT_BLOCKS)  # the engine's one <br> rule
+            texts = walker.br_lines(full, tag in walker.TEXT_BLOCKS)  # the engine's one <br> rule
         else:
             text = clean_text(full)
             texts = [text] if text else []
@@ -757,9 +758,9 @@ class LiferayFamilyParser(TemplateParser):
         if content is None and family.scope is None and not select(doc, self.title_selectors):
             return None  # a listing or any other non-article page
         canonical = self.article_url(doc, url)
-        walker = BodyWalker(url)  # one walker: image groups stay distinct across the lead photo and body
+        body_walker = BodyWalker(url)  # one walker: image groups stay distinct across the lead photo and body
         for el in select(doc, self.lead_image_selectors):
-            walker.walk(el)
+            body_walker.walk(el)
         # Per field: the template's own selectors, then the family's stock structure (drift).
         title = title or family.title()
         published_at = self.published_at(doc) or family.published_at()
@@ -768,8 +769,8 @@ class LiferayFamilyParser(TemplateParser):
         body_root = content if content is not None else family.scope
         attachments = self.attachments(doc, body_root, url)
         if body_root is not None:
-            walker.walk(self.prune(body_root))
-        parts = assemble(walker.blocks)
+            body_walker.walk(self.prune(body_root))
+        parts = assemble(body_walker.blocks)
         if content is None and parts.body:
             family.used("body", *(name for name in ("images", "captions") if getattr(parts, name)))
             parts.body = family.body_only(parts.body, [title, lead, author, *parts.captions], published_at)

@@ -15,9 +15,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+# The module, not its names: the walker imports crawler.parsers.dom, whose package imports this.
+from crawler.content import walker
 from crawler.content.attachments import document_links
 from crawler.content.rules import decorative_image
-from crawler.content.walker import walk
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
@@ -379,7 +380,7 @@ def extract_content(
     images, captions = _figures(root, base)
 
     # The engine's walker (its one <br> rule): figures and images are gone from `root` by now.
-    blocks = [_Block(p.text, p.node, p.loose) for p in walk([root]).paras]
+    blocks = [_Block(p.text, p.node, p.loose) for p in walker.walk([root]).paras]
     kept: list[_Block] = []
     in_related = False
     for b in blocks:
