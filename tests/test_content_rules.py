@@ -11,6 +11,7 @@ import pytest
 
 from crawler.content import rules, walker
 from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
+from crawler.content.body import BodyReader
 from crawler.parsers import liferay_base, wp_content
 from crawler.parsers.dom import parse_fragment
 
@@ -18,8 +19,7 @@ BASE = "https://portal.example.vn/tin-tuc/bai-viet"
 
 
 def test_the_template_parsers_read_bodies_with_the_engine_walker() -> None:
-    assert liferay_base.BLOCK_TAGS is rules.BLOCK_TAGS
-    assert wp_content.walker is liferay_base.walker is walker
+    assert wp_content.walker is liferay_base.content_body.walker is walker
 
 
 @pytest.mark.parametrize("ext", rules.DOCUMENT_EXTENSIONS)
@@ -100,8 +100,8 @@ def test_every_parser_drops_the_same_decorative_images() -> None:
         '<p><img src="/uploads/anh-bai.jpg" width="800"></p><p><img src="/uploads/x.gif" width="16"></p>'
     )
     wp = wp_content.extract_content(parse_fragment(html), BASE).images
-    walker = liferay_base.BodyWalker(BASE)
-    lf = [b.src for b in walker.walk(parse_fragment(html)) if b.kind == "image"]
+    reader = BodyReader(BASE)
+    lf = [b.src for b in reader.read(parse_fragment(html)) if b.kind == "image"]
     assert [i["src"] for i in wp] == lf == ["https://portal.example.vn/uploads/anh-bai.jpg"]
 
 

@@ -54,6 +54,8 @@ class Para:
 @dataclass
 class Walk:
     paras: list[Para] = field(default_factory=list)
+    # Images and `units` in reading order: (paragraphs before it, the element, its owner block).
+    marks: list[tuple[int, Node, Node]] = field(default_factory=list)
 
 
 def _align(node: Node) -> str:
@@ -108,11 +110,14 @@ def br_lines(text: str, soft: bool, mark: str = BR) -> list[str]:
     return [clean_text(seg[0]) for seg in join_segments(segments, soft)]
 
 
-def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
+def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozenset[int] = frozenset()) -> Walk:
     """Paragraphs of `blocks`; elements whose mem_id is in `skip` are left out. An image ends a
-    paragraph (a caption line under a picture is not glued to the text before it)."""
+    paragraph (a caption line under a picture is not glued to the text before it) and is marked
+    where it stands; so is an element of `units` (a figure, an image table), read as a whole by
+    the caller instead of walked."""
     out = Walk()
     paras = out.paras
+    marks = out.marks
     # The inline run since the last block boundary: its text parts, and the characters of it
     # inside links, bold and italic; `segments`, the parts of it before each <br>.
     parts: list[str] = []
@@ -195,9 +200,11 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset()) -> Walk:
                 parts.clear()
                 links = bold = italic = 0
                 continue
-            if tag == "hr" or tag == "img":
+            if tag == "hr" or tag == "img" or node.mem_id in units:
                 if parts or segments:
                     flush(nested[-1])
+                if tag != "hr":
+                    marks.append((len(paras), node, owners[-1]))
                 continue
             children = list(node.iter(include_text=True))
             if tag in BLOCK_TAGS:
