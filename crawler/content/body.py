@@ -14,12 +14,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-# The module, not its names: importing the walker first loads crawler.parsers, which loads this.
+# Modules, not their names: importing one of them first loads crawler.parsers, which loads this.
+from crawler.content import images as engine_images
 from crawler.content import walker
-from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, decorative_image
+from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.normalize.urls import absolute_url
 from crawler.parsers.dom import BR, Node, ancestors, matches, raw_text
 
 if TYPE_CHECKING:
@@ -99,14 +99,7 @@ class BodyReader:
         self.groups = 0
 
     def image_src(self, img: Node) -> str | None:
-        attrs = img.attributes
-        src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
-        if not src or src.strip().startswith("data:"):
-            return None
-        if (attrs.get("alt") or "").strip().lower() == "thumbnail":
-            return None  # a listing's teaser picture pasted into the content
-        url = absolute_url(src, self.base)
-        return None if not url or decorative_image(url, attrs) else url
+        return engine_images.image_src(img, self.base)
 
     def _pictures(self, imgs: list[Node], caption: str | None) -> None:
         self.groups += 1

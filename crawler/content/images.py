@@ -17,9 +17,10 @@ from crawler.normalize.text import clean_text
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.dom import Node, ancestors
 
-__all__ = ["Picture", "featured_picture", "pictures"]
+__all__ = ["Picture", "featured_picture", "image_src", "pictures"]
 
-_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-orig-file", "src")
+_LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-lazy", "data-orig-file")
+_PLACEHOLDER = re.compile(r"(?:lazy|placeholder|blank|spacer|pixel)\.(?:gif|png|svg)|^data:", re.I)
 _FEATURED = re.compile(
     r"featured|thumbnail|post-?thumb|entry-?image|post-?image|hero|lead-?image|"
     r"single-?image|article-?image|top-?image|main-?image|cover"
@@ -34,20 +35,36 @@ class Picture:
     caption_node: Node | None  # kept out of the body
 
 
-def _src(img: Node, base: str) -> str | None:
+def image_src(img: Node, base: str) -> str | None:
+    """The picture an <img> shows (resolved against `base`), or None for a decorative one.
+
+    One rule for every parser: a real `src` wins (Jetpack's data-orig-file on every image is the
+    upload at full size, not what the page shows); an empty or placeholder `src` (a data: URI, a
+    lazy loader's blank gif) gives way to the lazy-loading attributes, then to srcset. A
+    listing's teaser pasted into the content (alt "thumbnail") and emoji are not pictures.
+    """
     attrs = img.attributes
-    for name in _SRC_ATTRS:
-        value = (attrs.get(name) or "").strip()
-        if value and not value.startswith("data:"):
-            return absolute_url(value, base)
-    srcset = (attrs.get("data-srcset") or attrs.get("srcset") or "").strip()
-    if srcset:
-        return absolute_url(srcset.split(",")[0].split()[0], base)
-    return None
-
-
-def _decorative(img: Node, src: str) -> bool:
-    return decorative_image(src, img.attributes)
+    src = (attrs.get("src") or "").strip()
+    if not src or _PLACEHOLDER.search(src):
+        src = next(
+            (
+                v
+                for v in ((attrs.get(a) or "").strip() for a in _LAZY_ATTRS)
+                if v and not v.startswith("data:")
+            ),
+            "",
+        )
+        if not src:
+            srcset = (attrs.get("data-srcset") or attrs.get("srcset") or "").strip()
+            src = srcset.split(",")[0].split()[0] if srcset else ""
+    if not src or src.startswith("data:"):
+        return None
+    if (attrs.get("alt") or "").strip().lower() == "thumbnail" or "/images/core/emoji/" in src:
+        return None
+    if "wp-smiley" in (attrs.get("class") or "").split():
+        return None
+    url = absolute_url(src, base)
+    return None if not url or decorative_image(url, attrs) else url
 
 
 def _text(node: Node) -> str:
@@ -110,8 +127,8 @@ def pictures(blocks: list[Node], base: str) -> list[Picture]:
     out: list[Picture] = []
     for block in blocks:
         for img in block.css("img"):
-            src = _src(img, base)
-            if not src or _decorative(img, src):
+            src = image_src(img, base)
+            if not src:
                 continue
             caption, node = _caption(img)
             out.append(Picture(src, caption, node))
@@ -129,8 +146,8 @@ def featured_picture(blocks: list[Node], base: str) -> Picture | None:
     for img in scope.css("img"):
         if img.mem_id in inside:
             return None  # reached the body's own pictures: nothing above them
-        src = _src(img, base)
-        if not src or _decorative(img, src):
+        src = image_src(img, base)
+        if not src:
             continue
         chain = list(islice(ancestors(img), 4))
         names = " ".join(f"{a.attributes.get('class') or ''} {a.attributes.get('id') or ''}" for a in chain)

@@ -15,13 +15,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-# The module, not its names: the walker imports crawler.parsers.dom, whose package imports this.
+# Modules, not their names: they import crawler.parsers.dom, whose package imports this one.
+from crawler.content import images as engine_images
 from crawler.content import walker
 from crawler.content.attachments import document_links
-from crawler.content.rules import decorative_image
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.normalize.urls import absolute_url
 from crawler.parsers.dom import BR, Node, ancestors, parse_fragment, raw_text
 
 __all__ = ["CONTENT_REMOVE", "Content", "extract_content", "extract_figures", "fragment", "html_to_text"]
@@ -190,26 +189,6 @@ def _drop(el: Node, root: Node) -> None:
         el.decompose(recursive=False)
 
 
-_PLACEHOLDER_RE = re.compile(r"(?:lazy|placeholder|blank|spacer|pixel)\.(?:gif|png|svg)|^data:", re.I)
-
-
-def _img_src(img: Node, base: str) -> str | None:
-    attrs = img.attrs
-    src = (attrs.get("src") or "").strip()
-    if not src or _PLACEHOLDER_RE.search(src):
-        for name in ("data-lazy-src", "data-src", "data-original", "data-orig-file"):
-            value = attrs.get(name)
-            if value:
-                src = value.strip()
-                break
-    if not src or src.startswith("data:"):
-        return None
-    if "wp-smiley" in (attrs.get("class") or "").split() or "/images/core/emoji/" in src:
-        return None
-    url = absolute_url(src, base)
-    return None if not url or decorative_image(url, attrs) else url
-
-
 def _nearest_figure(el: Node, stop: Node) -> Node | None:
     for anc in ancestors(el):
         if anc.mem_id == stop.mem_id:
@@ -252,7 +231,7 @@ def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
     candidates = root.css(f"{_FIGURE_CSS}, {_CAPTION_CSS}, img, picture")
     for el in candidates:
         if el.tag == "img":
-            src = _img_src(el, base)
+            src = engine_images.image_src(el, base)
             fig = _nearest_figure(el, root)
             caption = emit(_caption_of(fig)) if fig is not None else None
             if src and src not in seen_src:
