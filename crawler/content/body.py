@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 # Modules, not their names: importing one of them first loads crawler.parsers, which loads this.
 from crawler.content import images as engine_images
 from crawler.content import walker
-from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS
+from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, RIGHT_QUERY
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.parsers.dom import BR, Node, ancestors, matches, raw_text
@@ -28,11 +28,8 @@ if TYPE_CHECKING:
 __all__ = ["Block", "BodyReader", "ReadBody", "assemble"]
 
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
-_RIGHT_STYLE = re.compile(r"text-align\s*:\s*right", re.I)
-# A superset of the right-aligned elements, and of those with one above them (one query each).
-_RIGHT_PARTS = ("[style*='right' i]", "[align='right' i]", "[class*='text-right' i]")
-_RIGHT_QUERY = ", ".join(_RIGHT_PARTS)
-_RIGHT_ABOVE = ", ".join(f"{part} *" for part in _RIGHT_PARTS)
+# A superset of the elements with a right-aligned one above them.
+_RIGHT_ABOVE = ", ".join(f"{part} *" for part in RIGHT_QUERY.split(", "))
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
 _MAX_TABLE_CAPTION = 400  # characters of text rows an image table holds (more: a layout table)
 _MAX_BYLINE = 120
@@ -71,12 +68,7 @@ def _classes(el: Node) -> str:
 
 
 def _right(el: Node) -> bool:
-    attrs = el.attributes
-    return bool(
-        _RIGHT_STYLE.search(attrs.get("style") or "")
-        or (attrs.get("align") or "").lower() == "right"
-        or "text-right" in (attrs.get("class") or "")
-    )
+    return walker.alignment(el) == "right"
 
 
 def _image_table(table: Node) -> bool:
@@ -115,7 +107,7 @@ class BodyReader:
             self._unit(root)
             return self.blocks
         # Right alignment is rare: found once, so a paragraph only looks its elements up.
-        right_ids = {m.mem_id for m in root.css(_RIGHT_QUERY) if _right(m)}
+        right_ids = {m.mem_id for m in root.css(RIGHT_QUERY) if _right(m)}
         above = (
             root.parent is not None
             and matches(root, _RIGHT_ABOVE)

@@ -32,6 +32,7 @@ __all__ = [
     "LINE_CHROME",
     "NEGATIVE",
     "POSITIVE",
+    "RIGHT_QUERY",
     "UNLIKELY",
     "UNLIKELY_OK",
     "decorative_image",
@@ -126,6 +127,9 @@ END_OF_ARTICLE = re.compile(
     r"(?:bình luận|ý kiến bạn đọc|comments?|leave a (?:reply|comment))\s*(?:\(\d+\))?",
     re.IGNORECASE,
 )
+
+# A superset of the right-aligned elements (walker.alignment decides): one query finds the few.
+RIGHT_QUERY = "[style*='right' i], [align='right' i], [class*='right' i]"
 
 # Attachments: links to documents of these types are the article's files, not its text.
 DOCUMENT_EXTENSIONS = (

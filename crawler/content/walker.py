@@ -14,7 +14,7 @@ from crawler.content.rules import BLOCK_TAGS
 from crawler.normalize.text import clean_text
 from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node
 
-__all__ = ["TEXT_BLOCKS", "Para", "Walk", "br_lines", "walk"]
+__all__ = ["TEXT_BLOCKS", "Para", "Walk", "alignment", "br_lines", "walk"]
 
 _TEXT = "-text"
 _LINK = frozenset(("a",))
@@ -58,17 +58,33 @@ class Walk:
     marks: list[tuple[int, Node, Node]] = field(default_factory=list)
 
 
+# Classes that align a block's text: Bootstrap's, Gutenberg's and the classic editor's.
+_ALIGN_CLASSES = {
+    "center": ("text-center", "has-text-align-center", "aligncenter"),
+    "right": ("text-right", "has-text-align-right", "alignright"),
+}
+
+
+def alignment(node: Node) -> str:
+    """ "center" / "right" when the element's style, align attribute or class says so, else "".
+    One rule for every parser: the byline and caption rules read it."""
+    attrs = node.attributes
+    style = (attrs.get("style") or "").lower().replace(" ", "")
+    align = (attrs.get("align") or "").lower()
+    cls = (attrs.get("class") or "").lower()
+    for value, classes in _ALIGN_CLASSES.items():
+        if f"text-align:{value}" in style or align == value or any(c in cls for c in classes):
+            return value
+    return ""
+
+
 def _align(node: Node) -> str:
     for el in (node, node.parent):
         if el is None:
             break
-        attrs = el.attributes
-        style = (attrs.get("style") or "").lower().replace(" ", "")
-        align = (attrs.get("align") or "").lower()
-        cls = (attrs.get("class") or "").lower()
-        for value in ("center", "right"):
-            if f"text-align:{value}" in style or align == value or f"text-{value}" in cls:
-                return value
+        value = alignment(el)
+        if value:
+            return value
     return ""
 
 

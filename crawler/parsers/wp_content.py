@@ -119,7 +119,6 @@ _BYLINE_PREFIX_RE = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*",
     re.I,
 )
-_RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _MAX_BYLINE = 80
 _MAX_SOURCE = 120
@@ -286,19 +285,9 @@ def _is_source(block: _Block) -> bool:
     return first[:1].isupper() and "," not in block.text and len(block.text) <= 60
 
 
-_RIGHT_CLASSES = frozenset({"has-text-align-right", "alignright", "text-right"})
-
-
 def _right_aligned(el: Node) -> bool:
-    for node in el.traverse():  # el and its descendants (comments too)
-        if not node.is_element_node:
-            continue
-        attrs = node.attrs
-        if _RIGHT_RE.search(attrs.get("style") or "") or (attrs.get("align") or "").lower() == "right":
-            return True
-        if _has_class(node, _RIGHT_CLASSES):
-            return True
-    return False
+    """`el` or an element inside it is right-aligned (the engine's rule)."""
+    return any(node.is_element_node and walker.alignment(node) == "right" for node in el.traverse())
 
 
 def _outside_bold(el: Node) -> bool:
