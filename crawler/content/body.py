@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 # Modules, not their names: importing one of them first loads crawler.parsers, which loads this.
 from crawler.content import images as engine_images
 from crawler.content import walker
+from crawler.content.figures import FIGURE_CSS, is_figure, nearest_figure, own_caption
 from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, RIGHT_QUERY
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
@@ -102,7 +103,7 @@ class BodyReader:
 
     def read(self, root: Node) -> list[Block]:
         # Figures and image tables are read whole: their text is the pictures' caption.
-        units = [el for el in root.css("figure, table") if el.tag == "figure" or _image_table(el)]
+        units = [el for el in root.css(f"{FIGURE_CSS}, table") if is_figure(el) or _image_table(el)]
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
             self._unit(root)
             return self.blocks
@@ -137,9 +138,22 @@ class BodyReader:
         return self.blocks
 
     def _unit(self, el: Node) -> None:
-        rows = el.css("figcaption") if el.tag == "figure" else el.css("tr")
-        caption = " ".join(t for t in (_text(r) for r in rows) if t)
-        self._pictures(el.css("img"), caption or None)
+        if not is_figure(el):  # an image table: its text rows are the caption
+            caption = " ".join(t for t in (_text(r) for r in el.css("tr")) if t)
+            self._pictures(el.css("img"), caption or None)
+            return
+        # A figure: each picture takes the caption of the figure nearest it (a gallery's item).
+        last: Node | None = None
+        for img in el.css("img"):
+            fig = nearest_figure(img, el) or el
+            if last is None or fig.mem_id != last.mem_id:
+                self.groups += 1
+                last = fig
+            src = self.image_src(img)
+            if src:
+                cap = own_caption(fig)
+                caption = _text(cap) if cap is not None else None
+                self.blocks.append(Block("image", src=src, caption=caption or None, group=self.groups))
 
     @staticmethod
     def _block(para: Para, root: Node, right_ids: set[int], above: bool) -> Block:

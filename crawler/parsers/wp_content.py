@@ -19,6 +19,14 @@ from dataclasses import dataclass, field
 from crawler.content import images as engine_images
 from crawler.content import walker
 from crawler.content.attachments import document_links
+from crawler.content.figures import (
+    CAPTION_CSS,
+    FIGURE_CSS,
+    is_caption,
+    is_figure,
+    nearest_figure,
+    own_caption,
+)
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.parsers.dom import BR, Node, ancestors, parse_fragment, raw_text
@@ -133,15 +141,6 @@ class Content:
     byline: str | None = None  # printed byline found at the end of the content
 
 
-_FIGURE_CLASSES = frozenset({"wp-caption", "wp-block-image", "gallery-item", "single-post-thumb"})
-_CAPTION_CLASSES = frozenset(
-    {"wp-caption-text", "wp-element-caption", "gallery-caption", "blocks-gallery-caption"}
-)
-# The same sets as selectors: lexbor finds the few candidates in C instead of a Python walk.
-_FIGURE_CSS = "figure, " + ", ".join(f".{c}" for c in sorted(_FIGURE_CLASSES))
-_CAPTION_CSS = "figcaption, " + ", ".join(f".{c}" for c in sorted(_CAPTION_CLASSES))
-
-
 @dataclass
 class _Block:
     text: str
@@ -163,19 +162,6 @@ def html_to_text(html: str | None) -> str:
     return clean_text(parse_fragment(html).text(deep=True))
 
 
-def _has_class(el: Node, names: frozenset[str]) -> bool:
-    cls = el.attrs.get("class")
-    return bool(cls) and not names.isdisjoint(cls.split())
-
-
-def _is_figure(el: Node) -> bool:
-    return el.tag == "figure" or _has_class(el, _FIGURE_CLASSES)
-
-
-def _is_caption(el: Node) -> bool:
-    return el.tag == "figcaption" or _has_class(el, _CAPTION_CLASSES)
-
-
 def _text(el: Node) -> str:
     """A caption's text, a <br> in it read as a space ("Toàn cảnh<br>hội thảo")."""
     return clean_text(raw_text(el).replace(BR, " "))
@@ -186,26 +172,6 @@ def _drop(el: Node, root: Node) -> None:
     Not recursive: selectolax would take the subtree apart node by node, for nothing."""
     if el.mem_id != root.mem_id and el.parent is not None:
         el.decompose(recursive=False)
-
-
-def _nearest_figure(el: Node, stop: Node) -> Node | None:
-    for anc in ancestors(el):
-        if anc.mem_id == stop.mem_id:
-            return None
-        if _is_figure(anc):
-            return anc
-    return None
-
-
-def _caption_of(fig: Node) -> Node | None:
-    """The figure's own caption element (not one of a nested figure, as in galleries)."""
-    for el in fig.css(_CAPTION_CSS):
-        if el.mem_id == fig.mem_id:
-            continue  # descendants only
-        owner = next((a for a in ancestors(el) if _is_figure(a)), None)
-        if owner is not None and owner.mem_id == fig.mem_id:
-            return el
-    return None
 
 
 def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
@@ -227,22 +193,22 @@ def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
 
     # One query for both passes (none of them changes what matches); lexbor lists an element
     # once per selector it matches, which emit() and seen_src make harmless.
-    candidates = root.css(f"{_FIGURE_CSS}, {_CAPTION_CSS}, img, picture")
+    candidates = root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, img, picture")
     for el in candidates:
         if el.tag == "img":
             src = engine_images.image_src(el, base)
-            fig = _nearest_figure(el, root)
-            caption = emit(_caption_of(fig)) if fig is not None else None
+            fig = nearest_figure(el, root)
+            caption = emit(own_caption(fig)) if fig is not None else None
             if src and src not in seen_src:
                 seen_src.add(src)
                 images.append({"src": src, "caption": caption})
-        elif _is_caption(el):
+        elif is_caption(el):
             emit(el)  # a caption without an image (video, gallery title) is still a caption
     for el in candidates:
-        if not any(_is_figure(a) for a in ancestors(el)):
+        if not any(is_figure(a) for a in ancestors(el)):
             _drop(el, root)
     # Only a figure at or above the root can still hold images here (any other was dropped).
-    if _is_figure(root) or any(_is_figure(a) for a in ancestors(root)):
+    if is_figure(root) or any(is_figure(a) for a in ancestors(root)):
         for el in root.css("img, picture"):
             _drop(el, root)
     return images, captions
