@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
+from crawler.content.figures import is_figure, own_caption
 from crawler.content.rules import CAPTION_CLASS, decorative_image
 from crawler.normalize.text import clean_text
 from crawler.normalize.urls import absolute_url
@@ -85,12 +86,10 @@ def _styled_caption(el: Node) -> bool:
 def _caption(img: Node) -> tuple[str | None, Node | None]:
     chain = list(islice(ancestors(img), 5))
     for el in chain:
-        if el.tag == "figure":
-            cap = el.css_first("figcaption")
-            return (_text(cap) or None, cap) if cap is not None else (None, None)
-        cls = (el.attributes.get("class") or "").lower()
-        if "wp-caption" in cls:
-            cap = el.css_first(".wp-caption-text, figcaption, p")
+        if is_figure(el):
+            cap = own_caption(el)
+            if cap is None and "wp-caption" in (el.attributes.get("class") or ""):
+                cap = el.css_first("p")  # a classic caption box with a plain <p>
             return (_text(cap) or None, cap) if cap is not None else (None, None)
         if el.tag == "table":
             if len(el.css("img")) == 1 and len(el.css("tr")) <= 3:
