@@ -38,11 +38,16 @@ class Para:
     links: float = 0.0  # share of the text inside links
     bold: float = 0.0
     italic: float = 0.0
-    loose: bool = False  # a run of the owner's own text next to block children of it
 
     @property
     def heading(self) -> bool:
         return self.tag in _HEADINGS
+
+    @property
+    def loose(self) -> bool:
+        """A run of the owner's own text next to block children of it, not a block of its own.
+        Read on demand: only a few rules ask, for a few paragraphs."""
+        return any(child.tag in BLOCK_TAGS for child in self.node.iter())
 
     @property
     def align(self) -> str:
@@ -141,40 +146,28 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
     links = bold = italic = 0
     in_link = in_bold = in_italic = 0  # open <a> / <b> / <i> elements around the current node
     owners: list[Node] = []
-    nested: list[bool] = []  # per owner: a block child of it was met
 
-    def emit(text: str, owner: Node, loose: bool, seg_links: int, seg_bold: int, seg_italic: int) -> None:
-        text = clean_text(text)
-        if text:
-            n = max(1, len(text))
-            paras.append(
-                Para(
-                    text,
-                    owner.tag,
-                    owner,
-                    min(1.0, seg_links / n),
-                    min(1.0, seg_bold / n),
-                    min(1.0, seg_italic / n),
-                    loose,
-                )
-            )
-
-    def flush(loose: bool) -> None:
+    def flush() -> None:
         nonlocal links, bold, italic
         owner = owners[-1]
+        run = ("".join(parts), links, bold, italic)
         if segments:
-            segments.append(("".join(parts), links, bold, italic))
-            for seg in join_segments(segments, owner.tag in TEXT_BLOCKS):
-                emit(seg[0], owner, loose, seg[1], seg[2], seg[3])
+            segments.append(run)
+            runs: list[Segment] | tuple[Segment] = join_segments(segments, owner.tag in TEXT_BLOCKS)
             segments.clear()
         else:
-            emit("".join(parts), owner, loose, links, bold, italic)
+            runs = (run,)
+        for raw, seg_links, seg_bold, seg_italic in runs:
+            text = clean_text(raw)
+            if text:
+                n = len(text)
+                link_share, bold_share = min(1.0, seg_links / n), min(1.0, seg_bold / n)
+                paras.append(Para(text, owner.tag, owner, link_share, bold_share, min(1.0, seg_italic / n)))
         parts.clear()
         links = bold = italic = 0
 
     for block in blocks:
         owners.append(block)
-        nested.append(False)
         stack: list[object] = [block]
         first = True
         while stack and len(paras) < MAX_PARAGRAPHS:
@@ -183,9 +176,8 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
                 kind = item[2]  # type: ignore[index]
                 if kind == "block":
                     if parts or segments:  # most block boundaries close nothing
-                        flush(nested[-1])
+                        flush()
                     owners.pop()
-                    nested.pop()
                 elif kind == "a":
                     in_link -= 1
                 elif kind == "b":
@@ -216,19 +208,17 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
                 parts.clear()
                 links = bold = italic = 0
                 continue
-            if tag == "hr" or tag == "img" or node.mem_id in units:
+            if tag == "hr" or tag == "img" or (units and node.mem_id in units):
                 if parts or segments:
-                    flush(nested[-1])
+                    flush()
                 if tag != "hr":
                     marks.append((len(paras), node, owners[-1]))
                 continue
             children = list(node.iter(include_text=True))
             if tag in BLOCK_TAGS:
                 if parts or segments:
-                    flush(True)
-                nested[-1] = True
+                    flush()
                 owners.append(node)
-                nested.append(False)
                 stack.append((_EXIT, node, "block"))
             elif tag in _LINK:
                 in_link += 1
@@ -241,7 +231,6 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
                 stack.append((_EXIT, node, "i"))
             stack.extend(reversed(children))
         if parts or segments:
-            flush(nested[-1])
+            flush()
         owners.pop()
-        nested.pop()
     return out

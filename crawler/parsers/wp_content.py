@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 # Modules, not their names: they import crawler.parsers.dom, whose package imports this one.
 from crawler.content import images as engine_images
@@ -28,6 +29,9 @@ from crawler.content.figures import (
     own_caption,
 )
 from crawler.items import Image
+
+if TYPE_CHECKING:
+    from crawler.content.walker import Para
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.parsers.dom import BR, Node, ancestors, parse_fragment, raw_text
 
@@ -141,13 +145,6 @@ class Content:
     byline: str | None = None  # printed byline found at the end of the content
 
 
-@dataclass
-class _Block:
-    text: str
-    el: Node
-    loose: bool  # text of a container next to its block children, not a block of its own
-
-
 def fragment(html: str | None) -> Node:
     """Parse an HTML fragment (REST `content.rendered`) into a wrapper element (a <body>)."""
     return parse_fragment(html)
@@ -218,22 +215,22 @@ def _link_text(el: Node) -> str:
     return clean_text(" ".join(raw_text(a) for a in el.css("a")).replace(BR, " "))
 
 
-def _is_label(block: _Block) -> bool:
+def _is_label(block: Para) -> bool:
     """A "Xem thêm:" related-links paragraph (with its links), or the bare label before a list."""
     if not _LABEL_RE.match(block.text):
         return False
-    has_link = not block.loose and block.el.css_first("a") is not None
+    has_link = not block.loose and block.node.css_first("a") is not None
     return block.text.endswith(":") or len(block.text) <= 30 or has_link
 
 
-def _is_link_item(block: _Block) -> bool:
-    return not block.loose and block.el.tag in ("li", "p") and _link_text(block.el) == block.text
+def _is_link_item(block: Para) -> bool:
+    return not block.loose and block.node.tag in ("li", "p") and _link_text(block.node) == block.text
 
 
 _SOURCE_NAMES = frozenset({"báo", "tạp", "cổng", "trang", "đài", "ttxvn", "vtv", "vov", "vna", "tttxvn"})
 
 
-def _is_source(block: _Block) -> bool:
+def _is_source(block: Para) -> bool:
     """A trailing "Theo Báo Gia Lai" / "(Nguồn: TTXVN)" line: names a source, is short."""
     if len(block.text) > _MAX_SOURCE:
         return False
@@ -270,11 +267,11 @@ def _all_bold(el: Node, text: str) -> bool:
     return clean_text(" ".join(raw_text(n) for n in bold).replace(BR, " ")) == text
 
 
-def _byline(block: _Block) -> str | None:
+def _byline(block: Para) -> str | None:
     """The author's name when `block` is a printed byline (right-aligned, bold, short)."""
-    if block.loose or len(block.text) > _MAX_BYLINE or block.el.tag not in ("p", "div", "h4", "h5", "h6"):
+    if block.loose or len(block.text) > _MAX_BYLINE or block.node.tag not in ("p", "div", "h4", "h5", "h6"):
         return None
-    if not (_right_aligned(block.el) and _all_bold(block.el, block.text)):
+    if not (_right_aligned(block.node) and _all_bold(block.node, block.text)):
         return None
     name = clean_text(_BYLINE_PREFIX_RE.sub("", block.text))
     return name or None
@@ -314,8 +311,8 @@ def extract_content(
     images, captions = _figures(root, base)
 
     # The engine's walker (its one <br> rule): figures and images are gone from `root` by now.
-    blocks = [_Block(p.text, p.node, p.loose) for p in walker.walk([root]).paras]
-    kept: list[_Block] = []
+    blocks = walker.walk([root]).paras
+    kept: list[Para] = []
     in_related = False
     for b in blocks:
         if is_clean_boilerplate(b.text):  # also true for empty text
