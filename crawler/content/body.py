@@ -159,7 +159,8 @@ class BodyReader:
     def _block(para: Para, root: Node, right_ids: set[int], above: bool) -> Block:
         caption_like = para.italic >= _CAPTION_ITALIC or bool(CAPTION_CLASS.search(_classes(para.node)))
         right = above
-        if right_ids and not right:
+        # Only a short line can be the byline (see assemble): longer ones are not looked up.
+        if right_ids and not right and len(para.text) <= _MAX_BYLINE:
             chain = [para.node]
             if para.node.mem_id != root.mem_id:
                 for a in ancestors(para.node):
