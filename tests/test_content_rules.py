@@ -13,7 +13,7 @@ from crawler.content import rules, walker
 from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
 from crawler.content.body import BodyReader
 from crawler.parsers import liferay_base, wp_content
-from crawler.parsers.dom import parse_fragment
+from crawler.parsers.dom import parse_fragment, raw_text
 
 BASE = "https://portal.example.vn/tin-tuc/bai-viet"
 
@@ -122,3 +122,25 @@ def test_one_br_rule_gives_every_template_the_same_paragraphs() -> None:
     ]
     assert bodies[0] == bodies[1] == bodies[2]
     assert len(bodies[0]) == 9  # one <p> joined at its single <br>; every other <br> ends a paragraph
+
+
+@pytest.mark.parametrize(
+    ("html", "paragraphs"),
+    [
+        ("<p>một<br>hai</p>", ["một hai"]),  # a soft line break inside a paragraph
+        ("<p>một<br><br>hai</p>", ["một", "hai"]),
+        ("<p>một<br>&nbsp;<br>hai</p>", ["một", "hai"]),  # a blank line between is still two
+        ("<p><br>một<br></p>", ["một"]),
+        ("<div>một<br>hai</div>", ["một", "hai"]),  # loose lines of a page without <p>
+        ("<div><p>một</p>hai<br>ba</div>", ["một", "hai", "ba"]),
+        ("<li>một<br>hai</li>", ["một hai"]),
+        ("<table><tr><td>một<br>hai</td></tr></table>", ["một", "hai"]),  # a cell holds loose lines
+    ],
+)
+def test_the_br_rule(html: str, paragraphs: list[str]) -> None:
+    root = parse_fragment(html)
+    assert [p.text for p in walker.walk([root]).paras] == paragraphs
+    # One block's text with <br> marks (a template's raw text) gives the same paragraphs.
+    block = root.css_first("p, li, div, td")
+    if block is not None and block.css_first("p") is None:
+        assert walker.br_lines(raw_text(block), block.tag in walker.TEXT_BLOCKS) == paragraphs
