@@ -1,6 +1,6 @@
 """The chosen block(s) into paragraphs, in reading order, with what a reader sees of each.
 
-Block elements end a paragraph; <br> follows the one rule of `br_lines`. Each paragraph
+Block elements end a paragraph; <br> follows the one rule of `join_segments`. Each paragraph
 remembers its share of link text and of bold/italic text and its alignment: the engine's rules
 (related-link lists, printed bylines, image captions) read those, not the markup again. Every
 parser reads bodies with this walker: the generic engine and the template parsers alike.
