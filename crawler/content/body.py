@@ -64,7 +64,7 @@ def _text(el: Node) -> str:
 
 
 def _classes(el: Node) -> str:
-    attrs = el.attributes
+    attrs = el.attrs  # (a lazy view: `attributes` would build a dict of all of them)
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
 
 

@@ -30,7 +30,7 @@ TEXT_BLOCKS = frozenset("p h1 h2 h3 h4 h5 h6 li dt dd pre address caption figcap
 MAX_PARAGRAPHS = 10_000
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph of every page read: slots make them cheaper
 class Para:
     text: str
     tag: str  # the block that owns it: "p", "h2", "li", "td", "div"...
