@@ -4,19 +4,22 @@ images from crawler.content, and give the same answer for the same markup."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
-from crawler.content import rules
+from crawler.content import rules, walker
 from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
+from crawler.content.body import BodyReader
 from crawler.parsers import liferay_base, wp_content
-from crawler.parsers.dom import parse_fragment
+from crawler.parsers.dom import parse_fragment, raw_text
 
 BASE = "https://portal.example.vn/tin-tuc/bai-viet"
 
 
-def test_the_template_walkers_use_the_engine_block_tags() -> None:
-    assert liferay_base.BLOCK_TAGS is rules.BLOCK_TAGS
-    assert wp_content.BLOCK_TAGS is rules.BLOCK_TAGS
+def test_the_template_parsers_read_bodies_with_the_engine_walker() -> None:
+    assert wp_content.walker is liferay_base.content_body.walker is walker
 
 
 @pytest.mark.parametrize("ext", rules.DOCUMENT_EXTENSIONS)
@@ -97,11 +100,47 @@ def test_every_parser_drops_the_same_decorative_images() -> None:
         '<p><img src="/uploads/anh-bai.jpg" width="800"></p><p><img src="/uploads/x.gif" width="16"></p>'
     )
     wp = wp_content.extract_content(parse_fragment(html), BASE).images
-    walker = liferay_base.BodyWalker(BASE)
-    lf = [b.src for b in walker.walk(parse_fragment(html)) if b.kind == "image"]
+    reader = BodyReader(BASE)
+    lf = [b.src for b in reader.read(parse_fragment(html)) if b.kind == "image"]
     assert [i["src"] for i in wp] == lf == ["https://portal.example.vn/uploads/anh-bai.jpg"]
 
 
 @pytest.mark.parametrize("cls", ["chu-thich", "image_desc", "image-desc", "wp-caption-text", "ExpNoEdit"])
 def test_caption_classes(cls: str) -> None:
     assert rules.CAPTION_CLASS.search(cls)
+
+
+# The same content markup (a single <br> inside a <p>, two in a row, a <br> in a <p>-less div and
+# in loose text next to paragraphs) as a Liferay, a WordPress and an unknown template's page.
+BR_RULE_CASES = ("golden/thaibinh/br-rule", "golden/khoicq/br-rule", "golden_generic/br-rule")
+
+
+def test_one_br_rule_gives_every_template_the_same_paragraphs() -> None:
+    tests = Path(__file__).parent
+    bodies = [
+        json.loads((tests / c / "expected.json").read_text(encoding="utf-8"))["body"] for c in BR_RULE_CASES
+    ]
+    assert bodies[0] == bodies[1] == bodies[2]
+    assert len(bodies[0]) == 9  # one <p> joined at its single <br>; every other <br> ends a paragraph
+
+
+@pytest.mark.parametrize(
+    ("html", "paragraphs"),
+    [
+        ("<p>một<br>hai</p>", ["một hai"]),  # a soft line break inside a paragraph
+        ("<p>một<br><br>hai</p>", ["một", "hai"]),
+        ("<p>một<br>&nbsp;<br>hai</p>", ["một", "hai"]),  # a blank line between is still two
+        ("<p><br>một<br></p>", ["một"]),
+        ("<div>một<br>hai</div>", ["một", "hai"]),  # loose lines of a page without <p>
+        ("<div><p>một</p>hai<br>ba</div>", ["một", "hai", "ba"]),
+        ("<li>một<br>hai</li>", ["một hai"]),
+        ("<table><tr><td>một<br>hai</td></tr></table>", ["một", "hai"]),  # a cell holds loose lines
+    ],
+)
+def test_the_br_rule(html: str, paragraphs: list[str]) -> None:
+    root = parse_fragment(html)
+    assert [p.text for p in walker.walk([root]).paras] == paragraphs
+    # One block's text with <br> marks (a template's raw text) gives the same paragraphs.
+    block = root.css_first("p, li, div, td")
+    if block is not None and block.css_first("p") is None:
+        assert walker.br_lines(raw_text(block), block.tag in walker.TEXT_BLOCKS) == paragraphs

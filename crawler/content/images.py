@@ -12,14 +12,16 @@ import re
 from dataclasses import dataclass
 from itertools import islice
 
+from crawler.content.figures import is_figure, own_caption
 from crawler.content.rules import CAPTION_CLASS, decorative_image
 from crawler.normalize.text import clean_text
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.dom import Node, ancestors
 
-__all__ = ["Picture", "featured_picture", "pictures"]
+__all__ = ["Picture", "featured_picture", "image_src", "pictures"]
 
-_SRC_ATTRS = ("data-src", "data-lazy-src", "data-original", "data-lazy", "data-orig-file", "src")
+_LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-lazy", "data-orig-file")
+_PLACEHOLDER = re.compile(r"(?:lazy|placeholder|blank|spacer|pixel)\.(?:gif|png|svg)|^data:", re.I)
 _FEATURED = re.compile(
     r"featured|thumbnail|post-?thumb|entry-?image|post-?image|hero|lead-?image|"
     r"single-?image|article-?image|top-?image|main-?image|cover"
@@ -34,20 +36,36 @@ class Picture:
     caption_node: Node | None  # kept out of the body
 
 
-def _src(img: Node, base: str) -> str | None:
+def image_src(img: Node, base: str) -> str | None:
+    """The picture an <img> shows (resolved against `base`), or None for a decorative one.
+
+    One rule for every parser: a real `src` wins (Jetpack's data-orig-file on every image is the
+    upload at full size, not what the page shows); an empty or placeholder `src` (a data: URI, a
+    lazy loader's blank gif) gives way to the lazy-loading attributes, then to srcset. A
+    listing's teaser pasted into the content (alt "thumbnail") and emoji are not pictures.
+    """
     attrs = img.attributes
-    for name in _SRC_ATTRS:
-        value = (attrs.get(name) or "").strip()
-        if value and not value.startswith("data:"):
-            return absolute_url(value, base)
-    srcset = (attrs.get("data-srcset") or attrs.get("srcset") or "").strip()
-    if srcset:
-        return absolute_url(srcset.split(",")[0].split()[0], base)
-    return None
-
-
-def _decorative(img: Node, src: str) -> bool:
-    return decorative_image(src, img.attributes)
+    src = (attrs.get("src") or "").strip()
+    if not src or _PLACEHOLDER.search(src):
+        src = next(
+            (
+                v
+                for v in ((attrs.get(a) or "").strip() for a in _LAZY_ATTRS)
+                if v and not v.startswith("data:")
+            ),
+            "",
+        )
+        if not src:
+            srcset = (attrs.get("data-srcset") or attrs.get("srcset") or "").strip()
+            src = srcset.split(",")[0].split()[0] if srcset else ""
+    if not src or src.startswith("data:"):
+        return None
+    if (attrs.get("alt") or "").strip().lower() == "thumbnail" or "/images/core/emoji/" in src:
+        return None
+    if "wp-smiley" in (attrs.get("class") or "").split():
+        return None
+    url = absolute_url(src, base)
+    return None if not url or decorative_image(url, attrs) else url
 
 
 def _text(node: Node) -> str:
@@ -68,12 +86,10 @@ def _styled_caption(el: Node) -> bool:
 def _caption(img: Node) -> tuple[str | None, Node | None]:
     chain = list(islice(ancestors(img), 5))
     for el in chain:
-        if el.tag == "figure":
-            cap = el.css_first("figcaption")
-            return (_text(cap) or None, cap) if cap is not None else (None, None)
-        cls = (el.attributes.get("class") or "").lower()
-        if "wp-caption" in cls:
-            cap = el.css_first(".wp-caption-text, figcaption, p")
+        if is_figure(el):
+            cap = own_caption(el)
+            if cap is None and "wp-caption" in (el.attributes.get("class") or ""):
+                cap = el.css_first("p")  # a classic caption box with a plain <p>
             return (_text(cap) or None, cap) if cap is not None else (None, None)
         if el.tag == "table":
             if len(el.css("img")) == 1 and len(el.css("tr")) <= 3:
@@ -110,8 +126,8 @@ def pictures(blocks: list[Node], base: str) -> list[Picture]:
     out: list[Picture] = []
     for block in blocks:
         for img in block.css("img"):
-            src = _src(img, base)
-            if not src or _decorative(img, src):
+            src = image_src(img, base)
+            if not src:
                 continue
             caption, node = _caption(img)
             out.append(Picture(src, caption, node))
@@ -129,8 +145,8 @@ def featured_picture(blocks: list[Node], base: str) -> Picture | None:
     for img in scope.css("img"):
         if img.mem_id in inside:
             return None  # reached the body's own pictures: nothing above them
-        src = _src(img, base)
-        if not src or _decorative(img, src):
+        src = image_src(img, base)
+        if not src:
             continue
         chain = list(islice(ancestors(img), 4))
         names = " ".join(f"{a.attributes.get('class') or ''} {a.attributes.get('id') or ''}" for a in chain)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 
 __all__ = [
+    "ATTACHMENT_LABEL",
     "BLOCK_TAGS",
     "CAPTION_CLASS",
     "CAPTION_CSS",
@@ -31,6 +32,7 @@ __all__ = [
     "LINE_CHROME",
     "NEGATIVE",
     "POSITIVE",
+    "RIGHT_QUERY",
     "UNLIKELY",
     "UNLIKELY_OK",
     "decorative_image",
@@ -126,6 +128,9 @@ END_OF_ARTICLE = re.compile(
     re.IGNORECASE,
 )
 
+# A superset of the right-aligned elements (walker.alignment decides): one query finds the few.
+RIGHT_QUERY = "[style*='right' i], [align='right' i], [class*='right' i]"
+
 # Attachments: links to documents of these types are the article's files, not its text.
 DOCUMENT_EXTENSIONS = (
     "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "rtf", "zip", "rar", "7z",
@@ -135,6 +140,11 @@ _DOCUMENT = r"\.(?:" + "|".join(DOCUMENT_EXTENSIONS) + ")"
 DOCUMENT_PATH = re.compile(_DOCUMENT + "$", re.IGNORECASE)
 # Anywhere in a raw href: a cheap superset of the links that resolve to a document.
 DOCUMENT_HINT = re.compile(_DOCUMENT, re.IGNORECASE)
+
+# A line announcing the files below it ("Tệp đính kèm", "Tải về"): a label, never body text.
+ATTACHMENT_LABEL = re.compile(
+    r"^(?:tệp|file|tập tin|tài liệu|văn bản)\s+đính\s+kèm|^tải về\b|^download\b", re.I
+)
 
 # A class naming an image caption ("wp-caption-text", "chu-thich", "image_desc", "ExpNoEdit").
 CAPTION_CLASS = re.compile(

@@ -2,9 +2,9 @@
 
 One lexbor tree per page (crawler.parsers.dom). Templates differ only in selectors, which are
 class attributes (tuples of CSS selectors, tried in order: the first that matches wins), so a
-redesign is a subclass overriding a selector or two. The body is read by one block walker that
-turns the content container into text paragraphs and images (with captions), whatever the
-markup (CKEditor <p>s, <br><br> runs, image tables, figures, <em> caption paragraphs).
+redesign is a subclass overriding a selector or two. The body is read by the engine
+(crawler.content.body: its walker, caption and byline rules); the family keeps where things are
+and its own pruning (related-news and attachment labels with their link lists).
 """
 
 from __future__ import annotations
@@ -13,15 +13,16 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache
 from typing import ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
+# Modules, not their names: they import crawler.parsers.dom, whose package imports this one.
+from crawler.content import body as content_body
 from crawler.content.attachments import document_links, is_document, may_link_documents
-from crawler.content.rules import BLOCK_TAGS, CAPTION_CLASS, decorative_image
-from crawler.items import Article, Image
+from crawler.content.rules import ATTACHMENT_LABEL
+from crawler.items import Article
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
 from crawler.normalize.urls import absolute_url
@@ -31,31 +32,17 @@ from crawler.parsers.dom import BR, NO_TEXT_TAGS, TEXT, Node, ancestors, matches
 Selectors = tuple[str, ...]
 
 
-_PARA_SPLIT = re.compile(BR + r"\s*" + BR + r"[\s" + BR + r"]*")
-_WORD_RE = re.compile(r"[^\W_]")  # exactly str.isalnum, but scanned in C
-_RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
-_EMAIL_ONLY_RE = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 # Labels of "related news" boxes that editors paste inside the content.
 _RELATED_RE = re.compile(
     r"^(?:tin|bài|bài viết|các tin|các bài|các bài viết)\s+(?:liên quan|cùng chuyên mục|khác|đã đưa)\s*:?$",
     re.I,
 )
-_ATTACH_LABEL_RE = re.compile(
-    r"^(?:tệp|file|tập tin|tài liệu|văn bản)\s+đính\s+kèm|^tải về\b|^download\b", re.I
-)
-_EM = frozenset({"em", "i"})
-_STYLED = frozenset({"strong", "b", "em", "i"})
-_STYLED_QUERY = "strong, b, em, i"
 # Elements below which lexbor's plain text is not raw_text: a <br>, a script-like subtree.
 _NO_TEXT_QUERY = ", ".join(sorted(NO_TEXT_TAGS))
 _NOT_PLAIN_TAGS = frozenset({"br", *NO_TEXT_TAGS})
 _NOT_PLAIN = "br, " + _NO_TEXT_QUERY
-# A superset of the elements `_right` accepts, and of those with such an element above them.
-_RIGHT_PARTS = ("[style*='right' i]", "[align='right' i]", "[class*='text-right' i]")
-_RIGHT_QUERY = ", ".join(_RIGHT_PARTS)
-_RIGHT_ABOVE = ", ".join(f"{part} *" for part in _RIGHT_PARTS)
 _LABEL_QUERY = "p, div, h2, h3, h4, h5, h6, strong, b"
-# The first word of every text _RELATED_RE or _ATTACH_LABEL_RE accepts starts like this.
+# The first word of every text _RELATED_RE or ATTACHMENT_LABEL accepts starts like this.
 _LABEL_START_RE = re.compile(r"^(?:tin|bài|các|tệp|file|tập|tài|văn|tải|download)", re.I)
 
 
@@ -271,10 +258,6 @@ def select_first(root: Node, selectors: Sequence[str]) -> Node | None:
     return found[0] if found else None
 
 
-def _has_words(s: str) -> bool:
-    return _WORD_RE.search(s) is not None
-
-
 def _plain(el: Node) -> bool:
     """No <br> or script-like element below `el`: lexbor's C text walk is then its raw text."""
     # A small subtree is looked at in Python: a CSS query costs ~5 µs, mostly parsing it.
@@ -302,20 +285,6 @@ def node_text(el: Node | None) -> str:
     return clean_text(raw_text(el).replace(BR, " "))
 
 
-def _classes(el: Node) -> str:
-    attrs = el.attrs
-    return (attrs.get("class") or "") + " " + (attrs.get("id") or "")
-
-
-def _right(el: Node) -> bool:
-    attrs = el.attrs
-    return bool(
-        _RIGHT_RE.search(attrs.get("style") or "")
-        or (attrs.get("align") or "").lower() == "right"
-        or "text-right" in (attrs.get("class") or "")
-    )
-
-
 def _next_element(node: Node) -> Node | None:
     """The next sibling that is not text (lxml's getnext: comments count)."""
     sib = node.next
@@ -326,293 +295,6 @@ def _next_element(node: Node) -> Node | None:
 
 def _inside(node: Node, root_id: int) -> bool:
     return any(a.mem_id == root_id for a in ancestors(node))
-
-
-@dataclass(slots=True)
-class Block:
-    """One paragraph-level unit of an article body, in document order."""
-
-    kind: str  # "text" or "image"
-    text: str = ""
-    src: str | None = None
-    caption: str | None = None
-    caption_like: bool = False  # wholly italic or caption-classed: a caption when it follows an image
-    right: bool = False  # right-aligned (the author line sits there)
-    styled: bool = False  # has bold or italic text
-    group: int = 0  # images from one source block share a group (and a following caption)
-
-
-class _Leaf:
-    """One pass over a paragraph's nodes: its raw text, the raw text outside <em>/<i>, whether
-    words sit inside <em>/<i> and inside any bold or italic element, its images, and whether an
-    element of it is right-aligned (one of `right_ids`). A Python walk: paragraphs are small,
-    and a CSS query costs more than visiting a dozen nodes."""
-
-    __slots__ = ("em_words", "full", "imgs", "plain", "right", "right_ids", "styled_words")
-
-    def __init__(self, right_ids: set[int]) -> None:
-        self.full: list[str] = []
-        self.plain: list[str] = []
-        self.imgs: list[Node] = []
-        self.em_words = False
-        self.styled_words = False
-        self.right = False
-        self.right_ids = right_ids
-
-    def add(self, node: Node, in_em: bool, in_style: bool) -> None:
-        # A stack, not recursion: HTML5 tree building nests unclosed inline tags without limit.
-        stack = [(node, in_em, in_style)]
-        while stack:
-            node, in_em, in_style = stack.pop()
-            tag = node.tag
-            if tag == TEXT:
-                text = node.text_content or ""
-                self.full.append(text)
-                if not in_em:
-                    self.plain.append(text)
-                if (in_em and not self.em_words) or (in_style and not self.styled_words):
-                    if _has_words(text):
-                        self.em_words = self.em_words or in_em
-                        self.styled_words = True
-                continue
-            if not node.is_element_node:
-                continue
-            if self.right_ids and node.mem_id in self.right_ids:
-                self.right = True
-            if tag == "br":
-                self.full.append(BR)
-                if not in_em:
-                    self.plain.append(BR)
-            elif tag == "img":
-                self.imgs.append(node)
-            elif tag in NO_TEXT_TAGS:
-                self._no_text(node)
-            else:
-                em, style = in_em or tag in _EM, in_style or tag in _STYLED
-                stack.extend((child, em, style) for child in reversed(list(node.iter(include_text=True))))
-
-    def children(self, nodes: Iterable[Node], in_em: bool, in_style: bool) -> None:
-        for node in nodes:
-            self.add(node, in_em, in_style)
-
-    def _no_text(self, node: Node) -> None:
-        """No text of its own, but the images, alignment and (as lxml's iter() found them) the
-        bold or italic elements below it still count."""
-        for el in node.css("img, " + _STYLED_QUERY):
-            if el.tag == "img":
-                self.imgs.append(el)
-            elif _has_words(raw_text(el)):
-                self.styled_words = True
-                self.em_words = self.em_words or el.tag in _EM
-        if self.right_ids and any(n.mem_id in self.right_ids for n in node.traverse()):
-            self.right = True
-
-
-class BodyWalker:
-    """Turns a content container into Blocks. `image_src` resolves and filters an <img>."""
-
-    def __init__(self, page_url: str) -> None:
-        self.page_url = page_url
-        self.blocks: list[Block] = []
-        self.groups = 0
-        self._right_ids: set[int] = set()  # right-aligned elements of the subtree being walked
-
-    # -- images
-    def image_src(self, img: Node) -> str | None:
-        attrs = img.attrs
-        src = attrs.get("data-src") or attrs.get("data-original") or attrs.get("src")
-        if not src or src.strip().startswith("data:"):
-            return None
-        if (attrs.get("alt") or "").strip().lower() == "thumbnail":
-            return None
-        url = absolute_url(src, self.page_url)
-        if not url or decorative_image(url, attrs):
-            return None
-        return url
-
-    def _srcs(self, el: Node) -> list[str]:
-        return [s for s in (self.image_src(i) for i in el.css("img")) if s]
-
-    def _add_images(self, srcs: list[str], caption: str | None) -> None:
-        self.groups += 1
-        if srcs:
-            self.blocks.extend(
-                Block("image", src=s, caption=caption or None, group=self.groups) for s in srcs
-            )
-
-    # -- walking
-    def walk(self, el: Node) -> list[Block]:
-        """Walk `el`; an ancestor's right alignment counts (a detached pruned copy has none)."""
-        # Right alignment is rare: found once per walk, so a leaf only looks its elements up.
-        self._right_ids = {m.mem_id for m in el.css(_RIGHT_QUERY) if _right(m)}
-        above = el.parent is not None and matches(el, _RIGHT_ABOVE) and any(_right(a) for a in ancestors(el))
-        self._walk(el, above, 0)
-        return self.blocks
-
-    # Blocks nested deeper than this are read as one paragraph (libxml2 stopped nesting at 256;
-    # HTML5 tree building never stops, and the walk recurses once per level).
-    MAX_BLOCK_DEPTH = 100
-
-    def _walk(self, el: Node, ancestor_right: bool, depth: int) -> None:
-        tag = el.tag
-        if tag in NO_TEXT_TAGS or not el.is_element_node:
-            return
-        if tag == "figure":
-            self._figure(el)
-            return
-        if tag == "table" and self._is_image_table(el):
-            self._image_table(el)
-            return
-        children = list(el.iter(include_text=True))
-        if depth < self.MAX_BLOCK_DEPTH:
-            for child in children:
-                if child.tag in BLOCK_TAGS:
-                    self._mixed(el, children, ancestor_right, depth)
-                    return
-        self._leaf(el, children, False, ancestor_right)
-
-    def _mixed(self, el: Node, children: list[Node], ancestor_right: bool, depth: int) -> None:
-        """Block children are walked; inline runs between them become their own paragraphs."""
-        child_right = ancestor_right or el.mem_id in self._right_ids
-        run: list[Node] = []
-        content = False  # whitespace between blocks is no paragraph (a comment still makes one)
-        for child in children:
-            tag = child.tag
-            if tag in BLOCK_TAGS:
-                if content:
-                    self._leaf(el, run, True, ancestor_right)
-                    content = False
-                run = []
-                self._walk(child, child_right, depth + 1)
-            else:
-                run.append(child)
-                if not content:
-                    text = child.text_content if tag == TEXT else None
-                    content = tag != TEXT or bool(text and not text.isspace())
-        if content:
-            self._leaf(el, run, True, ancestor_right)
-
-    def _leaf(self, owner: Node, nodes: list[Node], run: bool, ancestor_right: bool) -> None:
-        """A paragraph: `owner` with its child `nodes`, or (run) some of its children read as if
-        they stood alone in an element with the owner's tag and attributes."""
-        tag = owner.tag
-        ids = self._right_ids
-        right = ancestor_right or (bool(ids) and owner.mem_id in ids)
-        if len(nodes) == 1 and tag not in _STYLED and nodes[0].tag == TEXT:  # <p>text</p>: most of them
-            full = nodes[0].text_content or ""
-            imgs: list[Node] = []
-            em_only = styled = False
-        else:
-            leaf = _Leaf(ids)
-            if nodes or run:
-                leaf.children(nodes, tag in _EM, tag in _STYLED)
-            else:  # a childless owner: an <img> (a lead photo) or a <br>
-                leaf.add(owner, False, False)
-            full = "".join(leaf.full)
-            imgs = leaf.imgs
-            right = right or leaf.right
-            styled = leaf.styled_words
-            em_only = leaf.em_words and not _has_words("".join(leaf.plain))
-        if full.isspace() or not full:
-            texts = []  # (the common <p>&nbsp;</p>)
-        elif BR in full:
-            texts = [t for t in (clean_text(p.replace(BR, " ")) for p in _PARA_SPLIT.split(full)) if t]
-        else:
-            text = clean_text(full)
-            texts = [text] if text else []
-        srcs = [s for s in (self.image_src(i) for i in imgs) if s] if imgs else []
-        if not texts:
-            self._add_images(srcs, None)
-            return
-        caption_like = em_only or bool(CAPTION_CLASS.search(_classes(owner)))
-        if srcs and caption_like:
-            self._add_images(srcs, " ".join(texts))
-            return
-        self._add_images(srcs, None)
-        self.blocks.extend(
-            Block("text", text=t, caption_like=caption_like, right=right, styled=styled) for t in texts
-        )
-
-    def _figure(self, el: Node) -> None:
-        cap = " ".join(node_text(c) for c in el.css("figcaption")).strip()
-        self._add_images(self._srcs(el), cap or None)
-
-    @staticmethod
-    def _is_image_table(table: Node) -> bool:
-        if table.css_first("img") is None:
-            return False
-        if CAPTION_CLASS.search(_classes(table)):
-            return True
-        # A small table: image row(s) plus at most a caption row or two (not a layout table).
-        text_rows = [t for t in (node_text(r) for r in table.css("tr") if r.css_first("img") is None) if t]
-        return len(text_rows) <= 2 and sum(len(t) for t in text_rows) <= 400
-
-    def _image_table(self, table: Node) -> None:
-        srcs = self._srcs(table)
-        parts = [t for t in (node_text(r) for r in table.css("tr")) if t]
-        self._add_images(srcs, " ".join(parts) or None)
-
-
-@dataclass
-class Assembled:
-    body: list[str]
-    images: list[Image]
-    captions: list[str]
-    author: str | None
-
-
-def assemble(blocks: list[Block]) -> Assembled:
-    """Blocks -> body, images, captions and (a right-aligned styled last line) the author."""
-    blocks = [b for b in blocks if b.kind == "image" or not _drop_text(b.text)]
-    author: str | None = None
-    last = max((i for i, b in enumerate(blocks) if b.kind == "text"), default=None)
-    if last is not None:
-        b = blocks[last]
-        after_image = last > 0 and blocks[last - 1].kind == "image" and blocks[last - 1].caption is None
-        if (
-            b.right
-            and not (after_image and b.caption_like)
-            and len(b.text) <= 120
-            and (b.styled or len(b.text) <= 60)
-        ):
-            author = b.text
-            del blocks[last]
-    body: list[str] = []
-    images: list[Image] = []
-    captions: list[str] = []
-    # Uncaptioned images directly above, with their source block: an italic paragraph captions
-    # the last block's images (one photo, or several side by side), not every photo above it.
-    pending: list[tuple[Image, int]] = []
-    seen: set[str] = set()
-    for b in blocks:
-        if b.kind == "image":
-            assert b.src is not None
-            if b.src in seen:
-                continue
-            seen.add(b.src)
-            img: Image = {"src": b.src, "caption": b.caption}
-            images.append(img)
-            if b.caption:
-                captions.append(b.caption)
-                pending = []
-            else:
-                pending.append((img, b.group))
-        elif b.caption_like and pending:
-            for img, group in pending:
-                if group == pending[-1][1]:
-                    img["caption"] = b.text
-            captions.append(b.text)
-            pending = []
-        else:
-            body.append(b.text)
-            pending = []
-    return Assembled(body, images, list(dict.fromkeys(captions)), author)
-
-
-def _drop_text(text: str) -> bool:
-    return (
-        is_clean_boilerplate(text) or bool(_EMAIL_ONLY_RE.match(text)) or bool(_ATTACH_LABEL_RE.match(text))
-    )
 
 
 def page_number(url: str) -> int | None:
@@ -757,9 +439,11 @@ class LiferayFamilyParser(TemplateParser):
         if content is None and family.scope is None and not select(doc, self.title_selectors):
             return None  # a listing or any other non-article page
         canonical = self.article_url(doc, url)
-        walker = BodyWalker(url)  # one walker: image groups stay distinct across the lead photo and body
+        reader = content_body.BodyReader(
+            url
+        )  # one reader: picture groups stay distinct across the lead photo and body
         for el in select(doc, self.lead_image_selectors):
-            walker.walk(el)
+            reader.read(el)
         # Per field: the template's own selectors, then the family's stock structure (drift).
         title = title or family.title()
         published_at = self.published_at(doc) or family.published_at()
@@ -768,8 +452,8 @@ class LiferayFamilyParser(TemplateParser):
         body_root = content if content is not None else family.scope
         attachments = self.attachments(doc, body_root, url)
         if body_root is not None:
-            walker.walk(self.prune(body_root))
-        parts = assemble(walker.blocks)
+            reader.read(self.prune(body_root))
+        parts = content_body.assemble(reader.blocks)
         if content is None and parts.body:
             family.used("body", *(name for name in ("images", "captions") if getattr(parts, name)))
             parts.body = family.body_only(parts.body, [title, lead, author, *parts.captions], published_at)
@@ -847,7 +531,7 @@ class LiferayFamilyParser(TemplateParser):
             if plain and not _may_be_label(el):
                 continue  # (node_text of every paragraph and wrapper is the costly part)
             text = node_text(el)
-            if not (_RELATED_RE.match(text) or _ATTACH_LABEL_RE.match(text)) or len(text) > 60:
+            if not (_RELATED_RE.match(text) or ATTACHMENT_LABEL.match(text)) or len(text) > 60:
                 continue
             anchor = el
             while True:  # climb out of <p><strong>label</strong></p>

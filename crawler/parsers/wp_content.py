@@ -14,13 +14,26 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+# Modules, not their names: they import crawler.parsers.dom, whose package imports this one.
+from crawler.content import images as engine_images
+from crawler.content import walker
 from crawler.content.attachments import document_links
-from crawler.content.rules import BLOCK_TAGS, decorative_image
+from crawler.content.figures import (
+    CAPTION_CSS,
+    FIGURE_CSS,
+    is_caption,
+    is_figure,
+    nearest_figure,
+    own_caption,
+)
 from crawler.items import Image
+
+if TYPE_CHECKING:
+    from crawler.content.walker import Para
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.normalize.urls import absolute_url
-from crawler.parsers.dom import BR, TEXT, Node, ancestors, parse_fragment, raw_text
+from crawler.parsers.dom import BR, Node, ancestors, parse_fragment, raw_text
 
 __all__ = ["CONTENT_REMOVE", "Content", "extract_content", "extract_figures", "fragment", "html_to_text"]
 
@@ -106,7 +119,6 @@ CONTENT_REMOVE: tuple[str, ...] = (
     ".pdfemb-viewer",
 )
 
-_BR = "\u2028"  # marks <br> in text; clean_text folds it to a space
 _LABEL_RE = re.compile(
     r"^(?:>+\s*)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|tin cùng chuyên mục|có thể bạn quan tâm)\b",
     re.I,
@@ -119,7 +131,6 @@ _BYLINE_PREFIX_RE = re.compile(
     r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*",
     re.I,
 )
-_RIGHT_RE = re.compile(r"text-align\s*:\s*right", re.I)
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
 _MAX_BYLINE = 80
 _MAX_SOURCE = 120
@@ -132,22 +143,6 @@ class Content:
     captions: list[str] = field(default_factory=list)
     attachments: list[str] = field(default_factory=list)
     byline: str | None = None  # printed byline found at the end of the content
-
-
-_FIGURE_CLASSES = frozenset({"wp-caption", "wp-block-image", "gallery-item", "single-post-thumb"})
-_CAPTION_CLASSES = frozenset(
-    {"wp-caption-text", "wp-element-caption", "gallery-caption", "blocks-gallery-caption"}
-)
-# The same sets as selectors: lexbor finds the few candidates in C instead of a Python walk.
-_FIGURE_CSS = "figure, " + ", ".join(f".{c}" for c in sorted(_FIGURE_CLASSES))
-_CAPTION_CSS = "figcaption, " + ", ".join(f".{c}" for c in sorted(_CAPTION_CLASSES))
-
-
-@dataclass
-class _Block:
-    text: str
-    el: Node
-    loose: bool  # text not wrapped in its own block element (e.g. div text split by <br>)
 
 
 def fragment(html: str | None) -> Node:
@@ -164,19 +159,6 @@ def html_to_text(html: str | None) -> str:
     return clean_text(parse_fragment(html).text(deep=True))
 
 
-def _has_class(el: Node, names: frozenset[str]) -> bool:
-    cls = el.attrs.get("class")
-    return bool(cls) and not names.isdisjoint(cls.split())
-
-
-def _is_figure(el: Node) -> bool:
-    return el.tag == "figure" or _has_class(el, _FIGURE_CLASSES)
-
-
-def _is_caption(el: Node) -> bool:
-    return el.tag == "figcaption" or _has_class(el, _CAPTION_CLASSES)
-
-
 def _text(el: Node) -> str:
     """A caption's text, a <br> in it read as a space ("Toàn cảnh<br>hội thảo")."""
     return clean_text(raw_text(el).replace(BR, " "))
@@ -187,46 +169,6 @@ def _drop(el: Node, root: Node) -> None:
     Not recursive: selectolax would take the subtree apart node by node, for nothing."""
     if el.mem_id != root.mem_id and el.parent is not None:
         el.decompose(recursive=False)
-
-
-_PLACEHOLDER_RE = re.compile(r"(?:lazy|placeholder|blank|spacer|pixel)\.(?:gif|png|svg)|^data:", re.I)
-
-
-def _img_src(img: Node, base: str) -> str | None:
-    attrs = img.attrs
-    src = (attrs.get("src") or "").strip()
-    if not src or _PLACEHOLDER_RE.search(src):
-        for name in ("data-lazy-src", "data-src", "data-original", "data-orig-file"):
-            value = attrs.get(name)
-            if value:
-                src = value.strip()
-                break
-    if not src or src.startswith("data:"):
-        return None
-    if "wp-smiley" in (attrs.get("class") or "").split() or "/images/core/emoji/" in src:
-        return None
-    url = absolute_url(src, base)
-    return None if not url or decorative_image(url, attrs) else url
-
-
-def _nearest_figure(el: Node, stop: Node) -> Node | None:
-    for anc in ancestors(el):
-        if anc.mem_id == stop.mem_id:
-            return None
-        if _is_figure(anc):
-            return anc
-    return None
-
-
-def _caption_of(fig: Node) -> Node | None:
-    """The figure's own caption element (not one of a nested figure, as in galleries)."""
-    for el in fig.css(_CAPTION_CSS):
-        if el.mem_id == fig.mem_id:
-            continue  # descendants only
-        owner = next((a for a in ancestors(el) if _is_figure(a)), None)
-        if owner is not None and owner.mem_id == fig.mem_id:
-            return el
-    return None
 
 
 def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
@@ -248,122 +190,47 @@ def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
 
     # One query for both passes (none of them changes what matches); lexbor lists an element
     # once per selector it matches, which emit() and seen_src make harmless.
-    candidates = root.css(f"{_FIGURE_CSS}, {_CAPTION_CSS}, img, picture")
+    candidates = root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, img, picture")
     for el in candidates:
         if el.tag == "img":
-            src = _img_src(el, base)
-            fig = _nearest_figure(el, root)
-            caption = emit(_caption_of(fig)) if fig is not None else None
+            src = engine_images.image_src(el, base)
+            fig = nearest_figure(el, root)
+            caption = emit(own_caption(fig)) if fig is not None else None
             if src and src not in seen_src:
                 seen_src.add(src)
                 images.append({"src": src, "caption": caption})
-        elif _is_caption(el):
+        elif is_caption(el):
             emit(el)  # a caption without an image (video, gallery title) is still a caption
     for el in candidates:
-        if not any(_is_figure(a) for a in ancestors(el)):
+        if not any(is_figure(a) for a in ancestors(el)):
             _drop(el, root)
     # Only a figure at or above the root can still hold images here (any other was dropped).
-    if _is_figure(root) or any(_is_figure(a) for a in ancestors(root)):
+    if is_figure(root) or any(is_figure(a) for a in ancestors(root)):
         for el in root.css("img, picture"):
             _drop(el, root)
     return images, captions
-
-
-class _Frame:
-    """An element being walked: its remaining children, its text run, its blocks so far."""
-
-    __slots__ = ("blocks", "children", "el", "parts")
-
-    def __init__(self, el: Node) -> None:
-        self.el = el
-        self.children = el.iter(include_text=True)
-        self.parts: list[str] = []
-        self.blocks: list[_Block] | None = None  # None while no block element was met
-
-
-def _walk(root: Node) -> list[_Block]:
-    """Split `root` into paragraph-level text blocks, in document order.
-
-    Each element gives either its text (with _BR for <br>), when it holds no block element,
-    or its blocks: a block child is a block of its own, text between block children makes
-    loose blocks. One pass answers both "has a block descendant?" and "what is its text?";
-    iterative, as HTML5 parsing puts no limit on nesting depth.
-    """
-    stack = [_Frame(root)]
-    while True:
-        frame = stack[-1]
-        for child in frame.children:
-            tag = child.tag
-            if tag == TEXT:
-                frame.parts.append(child.text_content or "")
-            elif tag == "br":
-                frame.parts.append(_BR)
-            elif child.is_element_node:  # comments carry no text
-                first = child.first_child
-                if first is None:
-                    text = ""
-                elif first.next is None and first.tag == TEXT:  # most inline elements: one text
-                    text = first.text_content or ""
-                else:
-                    stack.append(_Frame(child))
-                    break
-                if tag in BLOCK_TAGS:
-                    _add(frame, [_Block(text, child, loose=False)])
-                else:
-                    frame.parts.append(text)
-        else:  # every child done: hand the result to the parent
-            stack.pop()
-            blocks = frame.blocks
-            if blocks is not None:
-                _flush(frame.parts, frame.el, blocks)
-            elif frame.el.tag in BLOCK_TAGS or not stack:
-                blocks = [_Block("".join(frame.parts), frame.el, loose=False)]
-            if not stack:
-                assert blocks is not None
-                return blocks
-            if blocks is None:
-                stack[-1].parts.append("".join(frame.parts))
-            else:
-                _add(stack[-1], blocks)
-
-
-def _add(frame: _Frame, blocks: list[_Block]) -> None:
-    """Blocks of a child: the text run before them becomes loose blocks first."""
-    if frame.blocks is None:
-        frame.blocks = []
-    _flush(frame.parts, frame.el, frame.blocks)
-    frame.blocks.extend(blocks)
-
-
-def _flush(parts: list[str], el: Node, out: list[_Block]) -> None:
-    """The text run collected so far in `el` as loose blocks, one per <br>-separated line."""
-    if parts:
-        for part in "".join(parts).split(_BR):
-            if part.strip():
-                out.append(_Block(part, el, loose=True))
-        parts.clear()
 
 
 def _link_text(el: Node) -> str:
     return clean_text(" ".join(raw_text(a) for a in el.css("a")).replace(BR, " "))
 
 
-def _is_label(block: _Block) -> bool:
+def _is_label(block: Para) -> bool:
     """A "Xem thêm:" related-links paragraph (with its links), or the bare label before a list."""
     if not _LABEL_RE.match(block.text):
         return False
-    has_link = not block.loose and block.el.css_first("a") is not None
+    has_link = not block.loose and block.node.css_first("a") is not None
     return block.text.endswith(":") or len(block.text) <= 30 or has_link
 
 
-def _is_link_item(block: _Block) -> bool:
-    return not block.loose and block.el.tag in ("li", "p") and _link_text(block.el) == block.text
+def _is_link_item(block: Para) -> bool:
+    return not block.loose and block.node.tag in ("li", "p") and _link_text(block.node) == block.text
 
 
 _SOURCE_NAMES = frozenset({"báo", "tạp", "cổng", "trang", "đài", "ttxvn", "vtv", "vov", "vna", "tttxvn"})
 
 
-def _is_source(block: _Block) -> bool:
+def _is_source(block: Para) -> bool:
     """A trailing "Theo Báo Gia Lai" / "(Nguồn: TTXVN)" line: names a source, is short."""
     if len(block.text) > _MAX_SOURCE:
         return False
@@ -381,19 +248,9 @@ def _is_source(block: _Block) -> bool:
     return first[:1].isupper() and "," not in block.text and len(block.text) <= 60
 
 
-_RIGHT_CLASSES = frozenset({"has-text-align-right", "alignright", "text-right"})
-
-
 def _right_aligned(el: Node) -> bool:
-    for node in el.traverse():  # el and its descendants (comments too)
-        if not node.is_element_node:
-            continue
-        attrs = node.attrs
-        if _RIGHT_RE.search(attrs.get("style") or "") or (attrs.get("align") or "").lower() == "right":
-            return True
-        if _has_class(node, _RIGHT_CLASSES):
-            return True
-    return False
+    """`el` or an element inside it is right-aligned (the engine's rule)."""
+    return any(node.is_element_node and walker.alignment(node) == "right" for node in el.traverse())
 
 
 def _outside_bold(el: Node) -> bool:
@@ -410,11 +267,11 @@ def _all_bold(el: Node, text: str) -> bool:
     return clean_text(" ".join(raw_text(n) for n in bold).replace(BR, " ")) == text
 
 
-def _byline(block: _Block) -> str | None:
+def _byline(block: Para) -> str | None:
     """The author's name when `block` is a printed byline (right-aligned, bold, short)."""
-    if block.loose or len(block.text) > _MAX_BYLINE or block.el.tag not in ("p", "div", "h4", "h5", "h6"):
+    if block.loose or len(block.text) > _MAX_BYLINE or block.node.tag not in ("p", "div", "h4", "h5", "h6"):
         return None
-    if not (_right_aligned(block.el) and _all_bold(block.el, block.text)):
+    if not (_right_aligned(block.node) and _all_bold(block.node, block.text)):
         return None
     name = clean_text(_BYLINE_PREFIX_RE.sub("", block.text))
     return name or None
@@ -453,11 +310,9 @@ def extract_content(
     _remove(root, remove)
     images, captions = _figures(root, base)
 
-    raw = _walk(root)
-    blocks = [
-        _Block(clean_text(b.text.replace(_BR, " ") if not b.loose else b.text), b.el, b.loose) for b in raw
-    ]
-    kept: list[_Block] = []
+    # The engine's walker (its one <br> rule): figures and images are gone from `root` by now.
+    blocks = walker.walk([root]).paras
+    kept: list[Para] = []
     in_related = False
     for b in blocks:
         if is_clean_boilerplate(b.text):  # also true for empty text
