@@ -1,5 +1,6 @@
 """Hostile pages for the linear-time tests and bench: 100,000 links on one Liferay or WordPress
-listing, markup nested 100,000 deep. Built from the replica's own pages, so the parsers see a real template around them."""
+listing, markup nested 100,000 deep. Built from the replica's own pages, so the parsers see a real
+template around them."""
 
 from __future__ import annotations
 
@@ -45,10 +46,10 @@ def huge_wp_listing(links: int) -> tuple[bytes, str]:
     first = html.index('<div class="td_module_10')
     item = (
         '<div class="td_module_10 td_module_wrap td-animation-stack"><div class="item-details">'
-        f'<h3 class="entry-title td-module-title"><a href="{renderer.base}/2024/05/tin-{{n}}/" rel="bookmark">'
-        'Tin {n}</a></h3><div class="td-module-meta-info"><span class="td-post-date">'
-        '<time class="entry-date updated td-module-date" datetime="2024-05-01T00:00:00+07:00">01/05/2024</time>'
-        "</span></div></div></div>\n"
+        f'<h3 class="entry-title td-module-title"><a href="{renderer.base}/2024/05/tin-{{n}}/" '
+        'rel="bookmark">Tin {n}</a></h3><div class="td-module-meta-info"><span class="td-post-date">'
+        '<time class="entry-date updated td-module-date" datetime="2024-05-01T00:00:00+07:00">'
+        "01/05/2024</time></span></div></div></div>\n"
     )
     items = "".join(item.replace("{n}", str(n)) for n in range(links))
     page = html[:first] + items + html[first:]
