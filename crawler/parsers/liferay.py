@@ -17,7 +17,7 @@ import re
 from typing import ClassVar
 from urllib.parse import SplitResult, parse_qsl, quote, urlsplit, urlunsplit
 
-from crawler.normalize.urls import absolute_url, canonical_netloc, canonicalize_url
+from crawler.normalize.urls import absolute_url, canonical_netloc, canonicalize_url, plain_url
 from crawler.parsers.base import TemplateParser
 from crawler.parsers.liferay_base import LiferayFamilyParser, Selectors
 
@@ -150,13 +150,6 @@ _ARTICLE_PARAMS = ("_urltitle", "_assetentryid", "_articleid")  # portlet-namesp
 _VIEW_ARTICLE_CONTENT = "/c/journal/view_article_content"
 
 
-# A URL urlsplit would cut into (scheme, netloc, path, ...) at these groups, its path made of
-# characters canonicalize_url keeps as they are (no escape, no space, no non-ASCII, no ";").
-_PLAIN_URL_RE = re.compile(
-    r"(https?)://([A-Za-z0-9._~!$&'()*+,;=:@-]+)(/[A-Za-z0-9._~!$&'()*+,=:@/-]*)(?:[?#]|\Z)"
-)
-
-
 def _friendly(path: str) -> re.Match[str] | None:
     m = _FRIENDLY_RE.match(path)
     if m is None or m["slug"].lower() in _NOT_SLUGS or "/-/" in m["prefix"] or m["prefix"].endswith("/-"):
@@ -278,13 +271,11 @@ class AssetPublisherParser(LiferayFamilyParser):
         link through urlsplit/urlunsplit twice; a listing may carry 100k). Others: the slow path.
         """
         link = absolute_url(href, page_url)
-        m = _PLAIN_URL_RE.match(link) if link else None
-        if m is None:
+        plain = plain_url(link) if link else None
+        if plain is None:
             return super().listing_link(href, page_url)
-        scheme, netloc, path = m.groups()
+        scheme, netloc, path = plain
         host = canonical_netloc(scheme, netloc)
-        if not host:
-            return super().listing_link(href, page_url)
         asset = _ASSET_RE.match(path)
         if asset:
             prefix = "" if self._strip() else asset["prefix"]
