@@ -90,6 +90,19 @@ def is_wp_article_url(url: str) -> bool:
     if not segs or (len(segs) == 1 and segs[0] == "index.php"):
         query = dict(parse_qsl(parts.query))
         return any(query.get(k, "").isdigit() for k in _ID_PARAMS)
+    return _is_post_path(segs)
+
+
+def is_wp_article_path(scheme: str, path: str) -> bool | None:
+    """`is_wp_article_url` of a URL with this scheme and path; None when its query decides (the
+    site's root, /index.php)."""
+    segs = [s for s in path.split("/") if s]
+    if not segs or (len(segs) == 1 and segs[0] == "index.php"):
+        return None
+    return scheme in ("http", "https", "") and _is_post_path(segs)
+
+
+def _is_post_path(segs: list[str]) -> bool:
     if segs[0].lower() in _RESERVED_SEGMENTS or segs[0].lower().startswith("wp-"):
         return False
     if any(s.lower() in ("page", "feed", "embed", "trackback", "amp") for s in segs[1:]):
