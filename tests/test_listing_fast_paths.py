@@ -1,20 +1,23 @@
 """The listing parsers' fast paths (issue 15: a listing of 100k links in linear time, well under
-2 s) give what the straightforward code gives: per-item selection from one query per selector
-(`per_item`), the Asset Publisher's urllib-free canonical links (`listing_link`), the dot-segment
-pre-check of `absolute_url`. The timings are in bench/RESULTS.md, not asserted here."""
+2 s) give what the straightforward code gives: Liferay's per-item selection from one query per
+selector (`per_item`), the urllib-free canonical links of Liferay assets and WordPress permalinks,
+WordPress's not-in-the-loop verdicts, the dot-segment pre-check of `absolute_url`. The timings are
+in bench/RESULTS.md, not asserted here."""
 
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crawler.normalize.urls import _DOT_SEGMENT_RE, _dot_segments, absolute_url
-from crawler.parsers.dom import parse_document
+from crawler.parsers.dom import ancestors, parse_document
 from crawler.parsers.liferay import LIFERAY_PARSERS
 from crawler.parsers.liferay_base import LiferayFamilyParser, css_within, per_item, select
+from crawler.parsers.wordpress import WORDPRESS_PARSERS, WordPressParser, _not_loop
 
 BASE = "http://127.0.0.1:9"
 PAGE_URLS = (
@@ -218,3 +221,75 @@ def test_listing_items_are_paired_with_their_own_dates() -> None:
     for url in listing.article_urls:
         n = int(re.sub(r".*-", "", url))
         assert listing.dates[url] == f"2024-05-{n % 28 + 1:02d}"
+
+
+# ---------------------------------------------------------------- WordPress
+
+_WP_HREFS = (
+    *HREFS,
+    "/?p=123",
+    "/index.php?p=5&x=1",
+    "/index.php/",
+    "//",
+    "/2024/05/slug/",
+    "/2024/05/slug",
+    "/2024/05/",
+    "/category/x/",
+    "/slug-hoa/?utm_source=a",
+    "/Slug-Hoa/#c",
+    "/wp-content/uploads/a.jpg",
+    "/feed/",
+    "/a/page/2/",
+    "/tin/amp/",
+    "http://other.vn/2024/05/slug/",
+    "http://127.0.0.1:9/2024/05/slug/",
+    "http://127.0.0.1:80/slug/",
+    "https://127.0.0.1:9/slug/?p=1",
+    "http://Example.COM/slug/",
+)
+
+
+def _wp_slow_link(parser: WordPressParser, href: str | None, url: str, hosts: set[str | None]) -> str | None:
+    link = absolute_url(href, url)
+    if not link or urlsplit(link).hostname not in hosts or not parser.is_article_url(link):
+        return None
+    return parser.canonical_url(link)
+
+
+@pytest.mark.parametrize("template", sorted(WORDPRESS_PARSERS))
+def test_wordpress_listing_links_are_byte_identical_to_the_slow_path(template: str) -> None:
+    parser = WORDPRESS_PARSERS[template](BASE, {})
+    assert isinstance(parser, WordPressParser)
+    fast = 0
+    for url in (BASE + "/", "https://example.com/category/x/page/2/", "http://127.0.0.1:9/a/b"):
+        hosts = {urlsplit(url).hostname, urlsplit(parser.base_url).hostname}
+        for href in _WP_HREFS:
+            want = _wp_slow_link(parser, href, url, hosts)
+            assert parser._listing_link(href, url, hosts) == want, (href, url)
+            fast += want is not None
+    assert fast > 50
+
+
+_WP_LOOPS = {
+    "clean": "<main><article><h2 class='entry-title'><a href='/a-b-c/'>1</a></h2></article></main>",
+    "nav-in-main": """<main><article><h2 class="entry-title"><a href="/a-b-c/">1</a></h2></article>
+        <nav><article><h2 class="entry-title"><a href="/d-e-f/">2</a></h2></article></nav></main>""",
+    "widget-class": """<main><div class="x Widget"><article class="post"><h2 class="entry-title">
+        <a href="/a-b-c/">1</a></h2></article></div><div class="widget"><article><h2 class="entry-title">
+        <a href="/g-h-i/">3</a></h2></article></div></main>""",
+    "sidebar-id": """<main><div id="sidebar-2"><article><h2><a href="/a-b-c/">1</a></h2></article></div>
+        <div id="sidebar"><article><h2><a href="/d-e-f/">2</a></h2></article></div></main>""",
+    "scope-in-aside": """<aside><main><article><h2><a href="/a-b-c/">1</a></h2></article></main></aside>""",
+    "scope-is-widget": """<main class="widget"><article><h2><a href="/a-b-c/">1</a></h2></article></main>""",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_WP_LOOPS))
+def test_wordpress_loop_links_are_those_without_a_not_loop_ancestor(name: str) -> None:
+    html = f"<html><body>{_WP_LOOPS[name]}</body></html>"
+    parser = WORDPRESS_PARSERS["wp-newspaper"](BASE, {})
+    doc = parse_document(html)
+    links = doc.css(", ".join(parser.listing_item_selectors))
+    inside = [a.attrs.get("href") for a in links if not any(_not_loop(anc) for anc in ancestors(a))]
+    want = [BASE + href for href in dict.fromkeys(inside)]
+    assert parser.parse_listing(html, BASE + "/").article_urls == want
