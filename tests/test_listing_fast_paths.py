@@ -7,6 +7,7 @@ in bench/RESULTS.md, not asserted here."""
 from __future__ import annotations
 
 import re
+from html import escape
 from urllib.parse import urlsplit
 
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from crawler.normalize.urls import _DOT_SEGMENT_RE, _dot_segments, absolute_url
 from crawler.parsers.dom import ancestors, parse_document
+from crawler.parsers.generic import _ARTICLE_PATH, GenericParser, plain_article_path
 from crawler.parsers.liferay import LIFERAY_PARSERS
 from crawler.parsers.liferay_base import LiferayFamilyParser, css_within, per_item, select
 from crawler.parsers.wordpress import WORDPRESS_PARSERS, WordPressParser, _not_loop
@@ -293,3 +295,36 @@ def test_wordpress_loop_links_are_those_without_a_not_loop_ancestor(name: str) -
     inside = [a.attrs.get("href") for a in links if not any(_not_loop(anc) for anc in ancestors(a))]
     want = [BASE + href for href in dict.fromkeys(inside)]
     assert parser.parse_listing(html, BASE + "/").article_urls == want
+
+
+# ---------------------------------------------------------------- generic
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text(alphabet="aZ09-_.~", max_size=12), min_size=1, max_size=5))
+def test_plain_article_path_is_the_article_path_regex(segments: list[str]) -> None:
+    path = "/" + "/".join(segments)
+    assert plain_article_path(path) == (_ARTICLE_PATH.search(path) is not None), path
+
+
+def test_generic_listing_links_are_byte_identical_to_the_slow_path() -> None:
+    hrefs = (
+        *_WP_HREFS,
+        *(h + "x-y-z-1234" for h in _WP_HREFS),
+        "/tin-tuc/hoi-nghi-ban-chap-hanh",
+        "/tin/12345",
+        "/12345/x",
+        "/a-b-c-d?x=1",
+        "/A-B-C/",
+    )
+    page = "".join(f'<a href="{escape(h)}">x</a>' for h in hrefs)
+    parser = GenericParser(BASE, {})
+    for url in (BASE + "/", "https://Example.com/category/x/page/2/", "http://127.0.0.1:9/a/b"):
+        host = urlsplit(url).hostname
+        want: dict[str, None] = {}
+        for h in hrefs:
+            link = absolute_url(h, url)
+            if link and urlsplit(link).hostname == host and parser.is_article_url(link):
+                want.setdefault(parser.canonical_url(link), None)
+        assert len(want) > 30
+        assert parser.parse_listing(f"<html><body>{page}</body></html>", url).article_urls == list(want)
