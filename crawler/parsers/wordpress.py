@@ -803,7 +803,10 @@ class WordPressParser(TemplateParser):
         # One combined selector keeps document order across the alternatives (lexbor lists a link
         # once per alternative it matches: the repeats go with the already-listed URLs).
         for a in base.css(", ".join(self.listing_item_selectors)):
-            if _outside_loop(a, outside) if walk else below and a.mem_id != base.mem_id:
+            if walk:
+                if _outside_loop(a, outside):
+                    continue
+            elif below and a.mem_id != base.mem_id:
                 continue
             canonical = self._listing_link(a.attrs.get("href"), url, hosts)
             if canonical is None or canonical in seen:  # a set: a listing of 100k links stays linear
