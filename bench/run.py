@@ -5,6 +5,7 @@
     scale    50,000-article archive crawl with JOBDIR: peak RSS and wall time
     store    SQLite dedup state: lookup + insert cost at 10k, 100k, 1M entries
     zyte     generic extractor vs trafilatura on Zyte's article benchmark (F1 by its evaluate.py)
+    listing  listing pages of 100k links: parse_listing vs the lexbor tree build, idle and loaded
 
 --quick scales everything down (about two minutes instead of ten) and writes
 bench/out/RESULTS.quick.md, so a smoke run never overwrites the recorded figures. Numbers only:
@@ -20,10 +21,17 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from bench import crawl, extract, scale, store, zyte
+from bench import crawl, extract, listing, scale, store, zyte
 from bench.common import OUT, ROOT, machine
 
-BENCHMARKS = {"extract": extract, "crawl": crawl, "scale": scale, "store": store, "zyte": zyte}
+BENCHMARKS = {
+    "extract": extract,
+    "crawl": crawl,
+    "scale": scale,
+    "store": store,
+    "zyte": zyte,
+    "listing": listing,
+}
 
 
 def _load() -> str:
@@ -60,6 +68,16 @@ def merge(
         line + stamp if line.startswith("- Date:") else line for line in old[0].rstrip("\n").split("\n")
     ]
     return [*header, ""], sections
+
+
+def pasted(recorded: str, notes: str) -> list[str]:
+    """Sections pasted after the notes by hand (`python -m bench.reliability`'s): a partial run
+    keeps them."""
+    return [
+        b
+        for b in _blocks(recorded)[1:]
+        if not b.split()[1][0].isdigit() and b.splitlines()[0] not in notes.splitlines()
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -100,13 +118,19 @@ def main(argv: list[str] | None = None) -> int:
     ]
     target = OUT / "RESULTS.quick.md" if args.quick else ROOT / "bench" / "RESULTS.md"
     target.parent.mkdir(parents=True, exist_ok=True)
+    notes = ROOT / "bench" / "NOTES.md"
+    notes_text = notes.read_text(encoding="utf-8") if notes.exists() else ""
+    kept: list[str] = []
     if args.only and not args.quick and target.exists():
         # A partial run replaces its own sections of the recorded file and keeps the others.
-        header, sections = merge(target.read_text(encoding="utf-8"), sections, names, started)
-    notes = ROOT / "bench" / "NOTES.md"
+        recorded = target.read_text(encoding="utf-8")
+        header, sections = merge(recorded, sections, names, started)
+        kept = pasted(recorded, notes_text)
     body = "\n".join(header + sections)
-    if notes.exists():  # hand-written analysis kept next to the generated figures
-        body += "\n" + notes.read_text(encoding="utf-8")
+    if notes_text:  # hand-written analysis kept next to the generated figures
+        body += "\n" + notes_text
+    if kept:
+        body += "\n" + "".join(kept)
     target.write_text(body, encoding="utf-8")
     print(f"wrote {target.relative_to(ROOT)}", file=sys.stderr)
     return 0

@@ -1,5 +1,6 @@
-"""Hostile pages for the linear-time tests and bench: 100,000 links on one Liferay listing, markup nested
-100,000 deep. Built from the replica's own pages, so the parsers see a real template around them."""
+"""Hostile pages for the linear-time tests and bench: 100,000 links on one Liferay or WordPress
+listing, markup nested 100,000 deep. Built from the replica's own pages, so the parsers see a real
+template around them."""
 
 from __future__ import annotations
 
@@ -36,6 +37,23 @@ def huge_liferay_listing(links: int) -> tuple[bytes, str]:
     items = "".join(item.replace("{n}", str(n)) for n in range(links))
     page = html[:first] + items + html[first:]
     return page.encode("utf-8"), renderer.base + renderer.listing_path
+
+
+def huge_wp_listing(links: int) -> tuple[bytes, str]:
+    """A wp-newspaper (khoicq) home listing of `links` loop items before its own, and its URL."""
+    renderer = _renderer("wp-newspaper")
+    html = renderer.listing_page(renderer.posts, 1, "/", renderer.site_name, "").bytes().decode("utf-8")
+    first = html.index('<div class="td_module_10')
+    item = (
+        '<div class="td_module_10 td_module_wrap td-animation-stack"><div class="item-details">'
+        f'<h3 class="entry-title td-module-title"><a href="{renderer.base}/2024/05/tin-{{n}}/" '
+        'rel="bookmark">Tin {n}</a></h3><div class="td-module-meta-info"><span class="td-post-date">'
+        '<time class="entry-date updated td-module-date" datetime="2024-05-01T00:00:00+07:00">'
+        "01/05/2024</time></span></div></div></div>\n"
+    )
+    items = "".join(item.replace("{n}", str(n)) for n in range(links))
+    page = html[:first] + items + html[first:]
+    return page.encode("utf-8"), renderer.base + "/"
 
 
 def deep_page(case: str, depth: int, tag: str = "div") -> tuple[bytes, str]:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.items import Article
-from crawler.normalize.urls import absolute_url, canonicalize_url
+from crawler.normalize.urls import absolute_url, canonical_netloc, canonicalize_url, plain_url
 from crawler.parsers.base import Listing, TemplateParser
 from crawler.parsers.dom import parse_document
 
@@ -36,6 +36,16 @@ _MAX_LINK_DENSITY = 0.5
 _MAX_TEASERS = 4  # linked headings in the main block: a listing of other articles
 # Article-looking URL: a slug of several words, or a numeric id in the last segment.
 _ARTICLE_PATH = re.compile(r"/[^/?#]*(?:[a-z0-9]+-){3,}[^/?#]*|/[^/?#]*\d{4,}[^/?#]*$", re.IGNORECASE)
+# The same test on a plain ASCII path (crawler.normalize.urls.plain_url's) without backtracking
+# (~5 µs a link): three "word-" groups starting a run of letters and digits (a run holding them
+# anywhere holds them from its start), or four digits in the last segment.
+_SLUG_RUN_RE = re.compile(r"(?<![a-z0-9])[a-z0-9]+-[a-z0-9]+-[a-z0-9]+-", re.IGNORECASE | re.ASCII)
+_FOUR_DIGITS_RE = re.compile(r"[0-9]{4}")
+
+
+def plain_article_path(path: str) -> bool:
+    """`_ARTICLE_PATH.search(path)` for a path of plain ASCII characters starting with "/"."""
+    return _SLUG_RUN_RE.search(path) is not None or _FOUR_DIGITS_RE.search(path, path.rfind("/")) is not None
 
 
 def not_article_reason(x: Extraction, url: str) -> str | None:
@@ -103,9 +113,21 @@ class GenericParser(TemplateParser):
         root = parse_document(html)
         host = urlsplit(url).hostname
         seen: dict[str, None] = {}
+        fast = type(self).canonical_url is GenericParser.canonical_url and (
+            type(self).is_article_url is GenericParser.is_article_url
+        )
         for a in root.css("a[href]"):
             href = absolute_url(a.attributes.get("href"), url)
-            if href and urlsplit(href).hostname == host and self.is_article_url(href):
+            if not href:
+                continue
+            plain = plain_url(href) if fast and "?" not in href and "#" not in href else None
+            if plain is not None:
+                # scheme://netloc/path and nothing more: its host, path and canonical form
+                # without urllib (~10 µs a link; a listing may carry 100k links).
+                scheme, netloc, path = plain
+                if (netloc.partition(":")[0].lower() or None) == host and plain_article_path(path):
+                    seen.setdefault(f"{scheme}://{canonical_netloc(scheme, netloc)}{path}", None)
+            elif urlsplit(href).hostname == host and self.is_article_url(href):
                 seen.setdefault(self.canonical_url(href), None)
         nxt = root.css_first('link[rel="next"], a[rel="next"]')
         next_page = absolute_url(nxt.attributes.get("href"), url) if nxt is not None else None

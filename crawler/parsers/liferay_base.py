@@ -253,6 +253,79 @@ def select(root: Node, selectors: Sequence[str]) -> list[Node]:
     return []
 
 
+@cache
+def _chain_starts(selector: str) -> str:
+    """The compounds a chain of `selector` matches above its last one ("" when none)."""
+    return ", ".join(compound for c in _chains(selector) for _, compound in c[:-1])
+
+
+def _stays_inside(selector: str, container: Node, between: Iterable[Node]) -> bool:
+    """Whether every chain of `selector` that matches below an item lies inside that item:
+    no proper ancestor of an item (the container and above, the elements `between`) can start one."""
+    probe = _outside_probe(selector)
+    if probe is None:
+        return True
+    if not probe:
+        return False  # sibling steps: only a node-by-node check will do
+    starts = _chain_starts(selector)
+    return not matches(container, f"{starts}, {probe}") and not any(matches(el, starts) for el in between)
+
+
+def per_item(container: Node, items: list[Node], selectors: Sequence[str]) -> list[list[Node]]:
+    """`[select(item, selectors) for item in items]`, the items being `container`'s matches.
+
+    One query per selector over the container, its matches handed to the items above them,
+    instead of one query per item and selector (a listing of 100k items made 200k queries).
+    Where that could differ (the container is an item, a chain may start above an item) the
+    selector is asked item by item, as `select` does.
+    """
+    ids = {item.mem_id: i for i, item in enumerate(items)}
+    container_id = container.mem_id
+    if container_id in ids:
+        return [select(item, selectors) for item in items]
+    # The elements between the container and the items (an item above another included).
+    between: dict[int, Node] = {}
+    for item in items:
+        node = item.parent
+        while node is not None and node.mem_id != container_id and node.mem_id not in between:
+            between[node.mem_id] = node
+            node = node.parent
+    nested = not ids.keys().isdisjoint(between)
+    out: list[list[Node] | None] = [None] * len(items)
+    left = len(items)
+    for sel in selectors:
+        if not left:
+            break
+        if not _stays_inside(sel, container, between.values()):
+            for i, item in enumerate(items):
+                if out[i] is None and (found := css_within(item, sel)):
+                    out[i] = found
+                    left -= 1
+            continue
+        hits: dict[int, list[Node]] = {}
+        get = ids.get
+        for m in css(container, sel):
+            node: Node | None = m  # lexbor's item.css(sel) lists the item itself when it matches
+            while node is not None:
+                node_id = node.mem_id
+                i = get(node_id)
+                if i is not None:
+                    if out[i] is None:
+                        if i in hits:
+                            hits[i].append(m)
+                        else:
+                            hits[i] = [m]
+                    if not nested:
+                        break
+                elif node_id == container_id:
+                    break
+                node = node.parent
+        for i, found in hits.items():
+            out[i] = found
+        left -= len(hits)
+    return [found or [] for found in out]
+
+
 def select_first(root: Node, selectors: Sequence[str]) -> Node | None:
     found = select(root, selectors)
     return found[0] if found else None
@@ -566,26 +639,36 @@ class LiferayFamilyParser(TemplateParser):
         doc = self.document(html)
         container, items = self._listing_items(doc)
         listing = Listing()
+        if container is None:
+            return listing
         seen: set[str] = set()  # membership in a set: a listing of 100k links stays linear
-        for item in items:
+        urls, dates = listing.article_urls, listing.dates
+        date_els = per_item(container, items, self.listing_date_selectors)
+        link_els = per_item(container, items, self.listing_link_selectors)
+        for item_dates, links in zip(date_els, link_els, strict=True):
             date = None
-            for el in select(item, self.listing_date_selectors):
+            for el in item_dates:
                 date = parse_vn_date(node_text(el))
                 if date:
                     break
-            for a in select(item, self.listing_link_selectors):
-                href = absolute_url(a.attrs.get("href"), url)
-                if not href or not self.is_article_url(href):
+            for a in links:
+                canon = self.listing_link(a.attrs.get("href"), url)
+                if canon is None:
                     continue
-                canon = self.canonical_url(href)
                 if canon not in seen:
                     seen.add(canon)
-                    listing.article_urls.append(canon)
+                    urls.append(canon)
                 if date:
-                    listing.dates.setdefault(canon, date)
-        if container is not None:
-            listing.next_page = self.next_page(doc, container, url)
+                    dates.setdefault(canon, date)
+        listing.next_page = self.next_page(doc, container, url)
         return listing
+
+    def listing_link(self, href: str | None, page_url: str) -> str | None:
+        """The canonical article URL a listing link names, None when it names no article."""
+        link = absolute_url(href, page_url)
+        if not link or not self.is_article_url(link):
+            return None
+        return self.canonical_url(link)
 
     def _listing_items(self, doc: Node) -> tuple[Node | None, list[Node]]:
         """The first container (of any selector) holding listing items: the main listing portlet."""

@@ -28,9 +28,9 @@ from urllib.parse import parse_qsl, urlsplit
 from crawler.items import Article, Image
 from crawler.normalize.dates import parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.normalize.urls import absolute_url
+from crawler.normalize.urls import absolute_url, canonical_netloc, plain_url
 from crawler.parsers.base import Listing, TemplateParser
-from crawler.parsers.dom import Node, ancestors, matches, parse_document
+from crawler.parsers.dom import Node, ancestors, parse_document
 from crawler.parsers.wp_content import (
     CONTENT_REMOVE,
     Content,
@@ -39,7 +39,12 @@ from crawler.parsers.wp_content import (
     fragment,
     html_to_text,
 )
-from crawler.parsers.wp_discovery import is_wp_article_url, rest_datetime, wp_canonical_url
+from crawler.parsers.wp_discovery import (
+    is_wp_article_path,
+    is_wp_article_url,
+    rest_datetime,
+    wp_canonical_url,
+)
 
 __all__ = ["WORDPRESS_PARSERS", "JannahParser", "NewspaperParser", "SahifaParser", "WordPressParser"]
 
@@ -49,6 +54,8 @@ _AUTO_EXCERPT_RE = re.compile(r"(?:\[(?:…|&hellip;|\.\.\.)\]|…|\.\.\.)\s*$")
 # Ancestors that mark a link as outside the main loop of a listing page.
 _NOT_LOOP_TAGS = frozenset({"aside", "nav", "footer"})
 _NOT_LOOP_CLASSES = frozenset({"widget", "td-main-sidebar", "sidebar"})
+# Every element `_not_loop` accepts matches this (and a few more, which `_not_loop` sorts out).
+_MAY_NOT_LOOP = "aside, nav, footer, [id*='sidebar' i], [class*='widget' i], [class*='sidebar' i]"
 # "<#id or .class> <rest>": a scope, then a descendant selector with no group or leading combinator.
 _SCOPED_RE = re.compile(r"^([.#][\w-]+)\s+(?![>+~])[^,]+$")
 
@@ -781,31 +788,77 @@ class WordPressParser(TemplateParser):
         urls: list[str] = []
         seen: set[str] = set()
         dates: dict[str, str] = {}
+        # Per page, so that each link costs a few steps whatever the page's size (100k links):
+        # the not-loop verdict of each ancestor met, the loop items, the dates already read.
+        outside: dict[int, bool] = {}
+        items: set[int] | None = None
+        isos: dict[str, str | None] = {}
+        base = scope or root
+        # A link is outside the loop when an ancestor is (`_not_loop`). When nothing below the
+        # scope is, that is the scope's verdict for every link: no walk up from each link.
+        walk = _outside_loop(base, outside) or any(
+            _not_loop(el) for el in base.css(_MAY_NOT_LOOP) if el.mem_id != base.mem_id
+        )
+        below = _not_loop(base)
         # One combined selector keeps document order across the alternatives (lexbor lists a link
         # once per alternative it matches: the repeats go with the already-listed URLs).
-        for a in (scope or root).css(", ".join(self.listing_item_selectors)):
-            if any(_not_loop(anc) for anc in ancestors(a)):
+        for a in base.css(", ".join(self.listing_item_selectors)):
+            if walk:
+                if _outside_loop(a, outside):
+                    continue
+            elif below and a.mem_id != base.mem_id:
                 continue
-            href = absolute_url(a.attrs.get("href"), url)
-            if not href or urlsplit(href).hostname not in hosts or not self.is_article_url(href):
-                continue
-            canonical = self.canonical_url(href)
-            if canonical in seen:  # a set: a listing of 100k links stays linear
+            canonical = self._listing_link(a.attrs.get("href"), url, hosts)
+            if canonical is None or canonical in seen:  # a set: a listing of 100k links stays linear
                 continue
             seen.add(canonical)
             urls.append(canonical)
-            when = self._listing_date(a)
+            if items is None:
+                items = {el.mem_id for el in root.css(self.listing_item_ancestor)}
+            when = self._listing_date(a, items, isos)
             if when:
                 dates[canonical] = when
         return Listing(article_urls=urls, next_page=self._next_page(root, url), dates=dates)
 
-    def _listing_date(self, link: Node) -> str | None:
-        """The date printed in the loop item around `link` (machine-readable first)."""
-        item = next((anc for anc in ancestors(link) if matches(anc, self.listing_item_ancestor)), None)
+    def _listing_link(self, href: str | None, url: str, hosts: set[str | None]) -> str | None:
+        """The canonical post URL a listing link names on one of `hosts`, None for other links."""
+        link = absolute_url(href, url)
+        if not link:
+            return None
+        plain = plain_url(link) if self._own_url_rules else None
+        post = is_wp_article_path(plain[0], plain[2]) if plain else None
+        if plain is None or post is None:
+            # The slow path: urllib, and the parser's own rules.
+            if urlsplit(link).hostname not in hosts or not self.is_article_url(link):
+                return None
+            return self.canonical_url(link)
+        # A path that decides alone: wp_canonical_url drops the query, and the host is what
+        # urlsplit's hostname gives for a plain netloc.
+        scheme, netloc, path = plain
+        if not post or (netloc.partition(":")[0].lower() or None) not in hosts:
+            return None
+        return f"{scheme}://{canonical_netloc(scheme, netloc)}{path}"
+
+    @cached_property
+    def _own_url_rules(self) -> bool:
+        """Whether this parser reads URLs with the family's rules (the fast path's assumption)."""
+        cls = type(self)
+        return (
+            cls.canonical_url is WordPressParser.canonical_url
+            and cls.is_article_url is WordPressParser.is_article_url
+        )
+
+    def _listing_date(self, link: Node, items: set[int], isos: dict[str, str | None]) -> str | None:
+        """The date printed in the loop item around `link` (machine-readable first); `items`: the
+        ids of the elements matching `listing_item_ancestor`."""
+        item = next((anc for anc in ancestors(link) if anc.mem_id in items), None)
         if item is None:
             return None
         for el in item.css("time[datetime]"):
-            iso = self._iso(el.attrs.get("datetime"))
+            raw = el.attrs.get("datetime")
+            if raw is None:
+                continue
+            iso = isos[raw] if raw in isos else isos.setdefault(raw, self._iso(raw))
             if iso:
                 return iso
         for css in self.listing_date_selectors:
@@ -824,6 +877,27 @@ class WordPressParser(TemplateParser):
                 if nxt and self.canonical_url(nxt) != here:
                     return nxt
         return None
+
+
+def _outside_loop(link: Node, memo: dict[int, bool]) -> bool:
+    """`any(_not_loop(anc) for anc in ancestors(link))`, each ancestor's answer kept in `memo`
+    (the links of a page share most of their ancestors)."""
+    path: list[int] = []
+    found = False
+    node = link.parent
+    while node is not None and node.is_element_node:
+        known = memo.get(node.mem_id)
+        if known is not None:
+            found = known
+            break
+        path.append(node.mem_id)
+        if _not_loop(node):
+            found = True
+            break
+        node = node.parent
+    for node_id in path:
+        memo[node_id] = found
+    return found
 
 
 def _not_loop(el: Node) -> bool:

@@ -64,6 +64,7 @@ _NON_PAGE_EXT = re.compile(
     r"\.(?:jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|pptx?|zip|rar|xml|xsl|gz|json|css|js)$", re.I
 )
 _ID_PARAMS = ("p", "page_id")
+_NOT_POST_SEGMENTS = frozenset({"page", "feed", "embed", "trackback", "amp"})
 
 
 def wp_canonical_url(url: str) -> str:
@@ -90,9 +91,23 @@ def is_wp_article_url(url: str) -> bool:
     if not segs or (len(segs) == 1 and segs[0] == "index.php"):
         query = dict(parse_qsl(parts.query))
         return any(query.get(k, "").isdigit() for k in _ID_PARAMS)
-    if segs[0].lower() in _RESERVED_SEGMENTS or segs[0].lower().startswith("wp-"):
+    return _is_post_path(segs)
+
+
+def is_wp_article_path(scheme: str, path: str) -> bool | None:
+    """`is_wp_article_url` of a URL with this scheme and path; None when its query decides (the
+    site's root, /index.php)."""
+    segs = list(filter(None, path.split("/")))
+    if not segs or (len(segs) == 1 and segs[0] == "index.php"):
+        return None
+    return scheme in ("http", "https", "") and _is_post_path(segs)
+
+
+def _is_post_path(segs: list[str]) -> bool:
+    first = segs[0].lower()
+    if first in _RESERVED_SEGMENTS or first.startswith("wp-"):
         return False
-    if any(s.lower() in ("page", "feed", "embed", "trackback", "amp") for s in segs[1:]):
+    if len(segs) > 1 and not _NOT_POST_SEGMENTS.isdisjoint(map(str.lower, segs[1:])):
         return False
     if _NON_PAGE_EXT.search(segs[-1]):
         return False
