@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING
 # Modules, not their names: importing one of them first loads crawler.parsers, which loads this.
 from crawler.content import images as engine_images
 from crawler.content import walker
-from crawler.content.figures import FIGURE_CSS, is_figure, nearest_figure, own_caption
+from crawler.content.figures import (
+    CAPTION_CSS,
+    FIGURE_CSS,
+    is_caption,
+    is_figure,
+    nearest_figure,
+    own_caption,
+)
 from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, RIGHT_QUERY
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
@@ -26,7 +33,7 @@ from crawler.parsers.dom import BR, Node, ancestors, matches, raw_text
 if TYPE_CHECKING:
     from crawler.content.walker import Para
 
-__all__ = ["Block", "BodyReader", "ReadBody", "assemble"]
+__all__ = ["Block", "BodyReader", "ReadBody", "assemble", "printed_byline"]
 
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 # A superset of the elements with a right-aligned one above them.
@@ -34,6 +41,10 @@ _RIGHT_ABOVE = ", ".join(f"{part} *" for part in RIGHT_QUERY.split(", "))
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
 _MAX_TABLE_CAPTION = 400  # characters of text rows an image table holds (more: a layout table)
 _MAX_BYLINE = 120
+# "Bài và ảnh:", "Tin, ảnh:", "- Bài:" before the name on a printed byline.
+_BYLINE_PREFIX = re.compile(
+    r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*", re.I
+)
 _MAX_PLAIN_BYLINE = 60  # an unstyled right-aligned line is a byline only this short
 
 
@@ -41,7 +52,7 @@ _MAX_PLAIN_BYLINE = 60  # an unstyled right-aligned line is a byline only this s
 class Block:
     """One paragraph or picture of a body, in reading order."""
 
-    kind: str  # "text" or "image"
+    kind: str  # "text", "image", or "caption" (a caption element with no picture kept)
     text: str = ""
     src: str | None = None
     caption: str | None = None
@@ -49,6 +60,7 @@ class Block:
     right: bool = False  # right-aligned (where a printed byline sits)
     styled: bool = False  # has bold or italic text
     group: int = 0  # pictures of one block share a group (and a caption after them)
+    para: Para | None = None  # a text block's paragraph: a template's own line rules read it
 
 
 @dataclass
@@ -103,7 +115,12 @@ class BodyReader:
 
     def read(self, root: Node) -> list[Block]:
         # Figures and image tables are read whole: their text is the pictures' caption.
-        units = [el for el in root.css(f"{FIGURE_CSS}, table") if is_figure(el) or _image_table(el)]
+        # So is a caption element outside any figure (its picture is elsewhere, or a video's).
+        units = [
+            el
+            for el in root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, table")
+            if is_figure(el) or is_caption(el) or _image_table(el)
+        ]
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
             self._unit(root)
             return self.blocks
@@ -138,12 +155,19 @@ class BodyReader:
         return self.blocks
 
     def _unit(self, el: Node) -> None:
+        if not is_figure(el) and is_caption(el):
+            text = _text(el)
+            if text:
+                self.blocks.append(Block("caption", text))
+            return
         if not is_figure(el):  # an image table: its text rows are the caption
             caption = " ".join(t for t in (_text(r) for r in el.css("tr")) if t)
             self._pictures(el.css("img"), caption or None)
             return
-        # A figure: each picture takes the caption of the figure nearest it (a gallery's item).
+        # A figure: each picture takes the caption of the figure nearest it (a gallery's item);
+        # a caption no picture took (a gallery's own, a video's) is still one of the page's.
         last: Node | None = None
+        taken: set[int] = set()
         for img in el.css("img"):
             fig = nearest_figure(img, el) or el
             if last is None or fig.mem_id != last.mem_id:
@@ -152,8 +176,16 @@ class BodyReader:
             src = self.image_src(img)
             if src:
                 cap = own_caption(fig)
-                caption = _text(cap) if cap is not None else None
+                caption = None
+                if cap is not None:
+                    taken.add(cap.mem_id)
+                    caption = _text(cap)
                 self.blocks.append(Block("image", src=src, caption=caption or None, group=self.groups))
+        cap = own_caption(el)
+        if cap is not None and cap.mem_id not in taken:
+            text = _text(cap)
+            if text:
+                self.blocks.append(Block("caption", text))
 
     @staticmethod
     def _block(para: Para, root: Node, right_ids: set[int], above: bool) -> Block:
@@ -171,7 +203,12 @@ class BodyReader:
                 not para.loose and any(n.mem_id in right_ids for n in para.node.traverse())
             )
         return Block(
-            "text", para.text, caption_like=caption_like, right=right, styled=para.bold > 0 or para.italic > 0
+            "text",
+            para.text,
+            caption_like=caption_like,
+            right=right,
+            styled=para.bold > 0 or para.italic > 0,
+            para=para,
         )
 
 
@@ -180,21 +217,27 @@ def _drop_text(text: str) -> bool:
     return is_clean_boilerplate(text) or bool(_EMAIL_ONLY.match(text)) or bool(ATTACHMENT_LABEL.match(text))
 
 
+def printed_byline(blocks: list[Block], i: int) -> str | None:
+    """The author's name when text block `i` is a printed byline: a short right-aligned line,
+    styled (bold or italic) or very short, not the caption of the picture above it. One rule
+    for every parser; "Bài và ảnh:" and the like are not part of the name."""
+    b = blocks[i]
+    if not b.right or len(b.text) > _MAX_BYLINE or not (b.styled or len(b.text) <= _MAX_PLAIN_BYLINE):
+        return None
+    above = blocks[i - 1] if i > 0 else None
+    if b.caption_like and above is not None and above.kind == "image" and above.caption is None:
+        return None
+    return clean_text(_BYLINE_PREFIX.sub("", b.text)) or None
+
+
 def assemble(blocks: list[Block]) -> ReadBody:
-    """Blocks -> body, images, captions and (a right-aligned styled last line) the author."""
-    blocks = [b for b in blocks if b.kind == "image" or not _drop_text(b.text)]
+    """Blocks -> body, images, captions and (the printed byline closing it) the author."""
+    blocks = [b for b in blocks if b.kind != "text" or not _drop_text(b.text)]
     author: str | None = None
     last = max((i for i, b in enumerate(blocks) if b.kind == "text"), default=None)
     if last is not None:
-        b = blocks[last]
-        after_image = last > 0 and blocks[last - 1].kind == "image" and blocks[last - 1].caption is None
-        if (
-            b.right
-            and not (after_image and b.caption_like)
-            and len(b.text) <= _MAX_BYLINE
-            and (b.styled or len(b.text) <= _MAX_PLAIN_BYLINE)
-        ):
-            author = b.text
+        author = printed_byline(blocks, last)
+        if author:
             del blocks[last]
     body: list[str] = []
     images: list[Image] = []
@@ -216,6 +259,9 @@ def assemble(blocks: list[Block]) -> ReadBody:
                 pending = []
             else:
                 pending.append((img, b.group))
+        elif b.kind == "caption":  # no picture of its own: one of the page's captions only
+            captions.append(b.text)
+            pending = []
         elif b.caption_like and pending:
             for img, group in pending:
                 if group == pending[-1][1]:
