@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.content import rules, walker
+from crawler.content import body, rules, walker
 from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
 from crawler.content.body import BodyReader
 from crawler.parsers import liferay_base, wp_content
@@ -19,7 +19,33 @@ BASE = "https://portal.example.vn/tin-tuc/bai-viet"
 
 
 def test_the_template_parsers_read_bodies_with_the_engine_walker() -> None:
-    assert wp_content.walker is liferay_base.content_body.walker is walker
+    assert wp_content.content_body is liferay_base.content_body is body
+    assert body.walker is walker
+
+
+# A picture with an italic line under it, a "Bài và ảnh:" byline right-aligned in bold, a
+# right-aligned short signature: WordPress and the Liferay family read them the same way.
+@pytest.mark.parametrize(
+    ("html", "caption", "author"),
+    [
+        (
+            '<p>Đoạn văn.</p><p><img src="/u/a.jpg"></p><p><em>Toàn cảnh hội nghị</em></p>'
+            '<p>Đoạn hai.</p><p style="text-align: right"><strong>Bài và ảnh: Thu Hà</strong></p>',
+            "Toàn cảnh hội nghị",
+            "Thu Hà",
+        ),
+        ('<p>Đoạn văn.</p><p>Đoạn hai.</p><p align="right">Ủy ban Kiểm tra</p>', None, "Ủy ban Kiểm tra"),
+    ],
+)
+def test_one_picture_caption_and_byline_rule_for_every_template(
+    html: str, caption: str | None, author: str
+) -> None:
+    wp = wp_content.extract_content(parse_fragment(html), BASE)
+    lf = body.assemble(BodyReader(BASE).read(parse_fragment(html)))
+    assert wp.body == lf.body == ["Đoạn văn.", "Đoạn hai."]
+    assert wp.byline == lf.author == author
+    assert wp.images == lf.images
+    assert [i["caption"] for i in wp.images] == ([caption] if caption else [])
 
 
 @pytest.mark.parametrize("ext", rules.DOCUMENT_EXTENSIONS)
