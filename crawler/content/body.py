@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 # Modules, not their names: importing one of them first loads crawler.parsers, which loads this.
+from crawler.content import byline, walker
 from crawler.content import images as engine_images
-from crawler.content import walker
 from crawler.content.figures import (
     CAPTION_CSS,
     FIGURE_CSS,
@@ -33,19 +33,13 @@ from crawler.parsers.dom import BR, Node, ancestors, matches, raw_text
 if TYPE_CHECKING:
     from crawler.content.walker import Para
 
-__all__ = ["Block", "BodyReader", "ReadBody", "assemble", "printed_byline"]
+__all__ = ["Block", "BodyReader", "ReadBody", "assemble"]
 
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 # A superset of the elements with a right-aligned one above them.
 _RIGHT_ABOVE = ", ".join(f"{part} *" for part in RIGHT_QUERY.split(", "))
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
 _MAX_TABLE_CAPTION = 400  # characters of text rows an image table holds (more: a layout table)
-_MAX_BYLINE = 120
-# "Bài và ảnh:", "Tin, ảnh:", "- Bài:" before the name on a printed byline.
-_BYLINE_PREFIX = re.compile(
-    r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*", re.I
-)
-_MAX_PLAIN_BYLINE = 60  # an unstyled right-aligned line is a byline only this short
 
 
 @dataclass(slots=True)
@@ -192,7 +186,7 @@ class BodyReader:
         caption_like = para.italic >= _CAPTION_ITALIC or bool(CAPTION_CLASS.search(_classes(para.node)))
         right = above
         # Only a short line can be the byline (see assemble): longer ones are not looked up.
-        if right_ids and not right and len(para.text) <= _MAX_BYLINE:
+        if right_ids and not right and len(para.text) <= byline.TEMPLATE.max_len:
             chain = [para.node]
             if para.node.mem_id != root.mem_id:
                 for a in ancestors(para.node):
@@ -217,17 +211,15 @@ def _drop_text(text: str) -> bool:
     return is_clean_boilerplate(text) or bool(_EMAIL_ONLY.match(text)) or bool(ATTACHMENT_LABEL.match(text))
 
 
-def printed_byline(blocks: list[Block], i: int) -> str | None:
-    """The author's name when text block `i` is a printed byline: a short right-aligned line,
-    styled (bold or italic) or very short, not the caption of the picture above it. One rule
-    for every parser; "Bài và ảnh:" and the like are not part of the name."""
+def _byline(blocks: list[Block], i: int) -> str | None:
+    """The author's name when text block `i`, the last, is the printed byline (the engine's
+    rule, crawler.content.byline); never the caption of an uncaptioned picture above it."""
     b = blocks[i]
-    if not b.right or len(b.text) > _MAX_BYLINE or not (b.styled or len(b.text) <= _MAX_PLAIN_BYLINE):
-        return None
     above = blocks[i - 1] if i > 0 else None
     if b.caption_like and above is not None and above.kind == "image" and above.caption is None:
         return None
-    return clean_text(_BYLINE_PREFIX.sub("", b.text)) or None
+    bold = b.para.bold if b.para is not None else 0.0
+    return byline.printed_byline(b.text, b.right, b.styled, bold)
 
 
 def assemble(blocks: list[Block]) -> ReadBody:
@@ -236,7 +228,7 @@ def assemble(blocks: list[Block]) -> ReadBody:
     author: str | None = None
     last = max((i for i, b in enumerate(blocks) if b.kind == "text"), default=None)
     if last is not None:
-        author = printed_byline(blocks, last)
+        author = _byline(blocks, last)
         if author:
             del blocks[last]
     body: list[str] = []
