@@ -8,6 +8,7 @@ parser reads bodies with this walker: the generic engine and the template parser
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from crawler.content.rules import BLOCK_TAGS
@@ -21,7 +22,6 @@ _LINK = frozenset(("a",))
 _BOLD = frozenset(("b", "strong"))
 _ITALIC = frozenset(("i", "em", "cite"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-_EXIT = object()
 # Blocks whose text is one paragraph of running prose: a single <br> in them is a soft line
 # break (CKEditor's and WordPress's Shift+Enter), read as a space. Any other owner (div, td,
 # section, body...) holds loose lines, which old FCK/CKEditor pages without <p> end with a <br>.
@@ -149,8 +149,13 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
 
     def flush() -> None:
         nonlocal links, bold, italic
+        raw = "".join(parts)
+        if not segments and (not raw or raw.isspace()):  # most runs: the blanks between blocks
+            parts.clear()
+            links = bold = italic = 0
+            return
         owner = owners[-1]
-        run = ("".join(parts), links, bold, italic)
+        run = (raw, links, bold, italic)
         if segments:
             segments.append(run)
             runs: list[Segment] | tuple[Segment] = join_segments(segments, owner.tag in TEXT_BLOCKS)
@@ -166,14 +171,71 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
         parts.clear()
         links = bold = italic = 0
 
+    # Depth first, one child iterator per open element: a text node is read where it is met
+    # (no stack round trip), and `kinds` says what closing each open element ends.
     for block in blocks:
+        if len(paras) >= MAX_PARAGRAPHS:
+            break
         owners.append(block)
-        stack: list[object] = [block]
+        iters: list[Iterator[Node]] = [iter((block,))]
+        kinds: list[str] = [""]
         first = True
-        while stack and len(paras) < MAX_PARAGRAPHS:
-            item = stack.pop()
-            if item.__class__ is tuple:  # (_EXIT, node, kind)
-                kind = item[2]  # type: ignore[index]
+        while iters:
+            for node in iters[-1]:
+                tag = node.tag
+                if tag == _TEXT:
+                    text = node.text_content
+                    if text:
+                        parts.append(text)
+                        if in_link or in_bold or in_italic:
+                            n = len(text.strip())
+                            if in_link:
+                                links += n
+                            if in_bold:
+                                bold += n
+                            if in_italic:
+                                italic += n
+                    continue
+                if not first and (
+                    tag in NO_TEXT_TAGS or not node.is_element_node or (skip and node.mem_id in skip)
+                ):
+                    continue
+                first = False
+                if tag == "br":
+                    segments.append(("".join(parts), links, bold, italic))
+                    parts.clear()
+                    links = bold = italic = 0
+                    continue
+                if tag == "hr" or tag == "img" or (units and node.mem_id in units):
+                    if parts or segments:
+                        flush()
+                    if tag != "hr":
+                        marks.append((len(paras), node, owners[-1]))
+                    continue
+                if tag in BLOCK_TAGS:
+                    if parts or segments:
+                        flush()
+                    if len(paras) >= MAX_PARAGRAPHS:
+                        iters.clear()
+                        break
+                    owners.append(node)
+                    kinds.append("block")
+                elif tag in _LINK:
+                    in_link += 1
+                    kinds.append("a")
+                elif tag in _BOLD:
+                    in_bold += 1
+                    kinds.append("b")
+                elif tag in _ITALIC:
+                    in_italic += 1
+                    kinds.append("i")
+                else:
+                    kinds.append("")
+                iters.append(node.iter(include_text=True))
+                break
+            else:  # the element's children are done: close it
+                iters.pop()
+                kind = kinds.pop()
                 if kind == "block":
                     if parts or segments:  # most block boundaries close nothing
                         flush()
@@ -182,55 +244,9 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
                     in_link -= 1
                 elif kind == "b":
                     in_bold -= 1
-                else:
+                elif kind == "i":
                     in_italic -= 1
-                continue
-            node: Node = item  # type: ignore[assignment]
-            tag = node.tag
-            if tag == _TEXT:
-                text = node.text_content
-                if text:
-                    parts.append(text)
-                    if in_link or in_bold or in_italic:
-                        n = len(text.strip())
-                        if in_link:
-                            links += n
-                        if in_bold:
-                            bold += n
-                        if in_italic:
-                            italic += n
-                continue
-            if not first and (tag in NO_TEXT_TAGS or not node.is_element_node or node.mem_id in skip):
-                continue
-            first = False
-            if tag == "br":
-                segments.append(("".join(parts), links, bold, italic))
-                parts.clear()
-                links = bold = italic = 0
-                continue
-            if tag == "hr" or tag == "img" or (units and node.mem_id in units):
-                if parts or segments:
-                    flush()
-                if tag != "hr":
-                    marks.append((len(paras), node, owners[-1]))
-                continue
-            children = list(node.iter(include_text=True))
-            if tag in BLOCK_TAGS:
-                if parts or segments:
-                    flush()
-                owners.append(node)
-                stack.append((_EXIT, node, "block"))
-            elif tag in _LINK:
-                in_link += 1
-                stack.append((_EXIT, node, "a"))
-            elif tag in _BOLD:
-                in_bold += 1
-                stack.append((_EXIT, node, "b"))
-            elif tag in _ITALIC:
-                in_italic += 1
-                stack.append((_EXIT, node, "i"))
-            stack.extend(reversed(children))
         if parts or segments:
             flush()
-        owners.pop()
+        owners.clear()  # (more than the block when the paragraph limit cut the walk short)
     return out
