@@ -25,10 +25,10 @@ from crawler.content.figures import (
     nearest_figure,
     own_caption,
 )
-from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, RIGHT_QUERY
+from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.parsers.dom import BR, Node, ancestors, matches, raw_text
+from crawler.parsers.dom import BR, Node, raw_text
 
 if TYPE_CHECKING:
     from crawler.content.walker import Para
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 __all__ = ["Block", "BodyReader", "ReadBody", "assemble"]
 
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
-# A superset of the elements with a right-aligned one above them.
-_RIGHT_ABOVE = ", ".join(f"{part} *" for part in RIGHT_QUERY.split(", "))
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
 _MAX_TABLE_CAPTION = 400  # characters of text rows an image table holds (more: a layout table)
 
@@ -50,9 +48,6 @@ class Block:
     text: str = ""
     src: str | None = None
     caption: str | None = None
-    caption_like: bool = False  # all italic or caption classed: a caption when it follows a picture
-    right: bool = False  # right-aligned (where a printed byline sits)
-    styled: bool = False  # has bold or italic text
     group: int = 0  # pictures of one block share a group (and a caption after them)
     para: Para | None = None  # a text block's paragraph: a template's own line rules read it
 
@@ -72,10 +67,6 @@ def _text(el: Node) -> str:
 def _classes(el: Node) -> str:
     attrs = el.attrs  # (a lazy view: `attributes` would build a dict of all of them)
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-
-
-def _right(el: Node) -> bool:
-    return walker.alignment(el) == "right"
 
 
 def _image_table(table: Node) -> bool:
@@ -118,13 +109,6 @@ class BodyReader:
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
             self._unit(root)
             return self.blocks
-        # Right alignment is rare: found once, so a paragraph only looks its elements up.
-        right_ids = {m.mem_id for m in root.css(RIGHT_QUERY) if _right(m)}
-        above = (
-            root.parent is not None
-            and matches(root, _RIGHT_ABOVE)
-            and any(_right(a) for a in ancestors(root))
-        )
         walked = walker.walk([root], units=frozenset(u.mem_id for u in units))
         marks = walked.marks
         m = 0
@@ -145,7 +129,7 @@ class BodyReader:
                     self._unit(el)
             if para is not None:
                 owner_id = -1
-                self.blocks.append(self._block(para, root, right_ids, above))
+                self.blocks.append(Block("text", para.text, para=para))
         return self.blocks
 
     def _unit(self, el: Node) -> None:
@@ -181,34 +165,19 @@ class BodyReader:
             if text:
                 self.blocks.append(Block("caption", text))
 
-    @staticmethod
-    def _block(para: Para, root: Node, right_ids: set[int], above: bool) -> Block:
-        caption_like = para.italic >= _CAPTION_ITALIC or bool(CAPTION_CLASS.search(_classes(para.node)))
-        right = above
-        # Only a short line can be the byline (see assemble): longer ones are not looked up.
-        if right_ids and not right and len(para.text) <= byline.TEMPLATE.max_len:
-            chain = [para.node]
-            if para.node.mem_id != root.mem_id:
-                for a in ancestors(para.node):
-                    chain.append(a)
-                    if a.mem_id == root.mem_id:
-                        break
-            right = any(n.mem_id in right_ids for n in chain) or (
-                not para.loose and any(n.mem_id in right_ids for n in para.node.traverse())
-            )
-        return Block(
-            "text",
-            para.text,
-            caption_like=caption_like,
-            right=right,
-            styled=para.bold > 0 or para.italic > 0,
-            para=para,
-        )
-
 
 def _drop_text(text: str) -> bool:
     """A line that is never body: boilerplate, a bare e-mail address, an attachment label."""
     return is_clean_boilerplate(text) or bool(_EMAIL_ONLY.match(text)) or bool(ATTACHMENT_LABEL.match(text))
+
+
+def _caption_like(b: Block) -> bool:
+    """All italic or caption classed: a caption when it follows a picture. Asked of a few
+    paragraphs only (after a picture, the last one), not of every one read."""
+    para = b.para
+    return para is not None and (
+        para.italic >= _CAPTION_ITALIC or CAPTION_CLASS.search(_classes(para.node)) is not None
+    )
 
 
 def _byline(blocks: list[Block], i: int) -> str | None:
@@ -216,10 +185,12 @@ def _byline(blocks: list[Block], i: int) -> str | None:
     rule, crawler.content.byline); never the caption of an uncaptioned picture above it."""
     b = blocks[i]
     above = blocks[i - 1] if i > 0 else None
-    if b.caption_like and above is not None and above.kind == "image" and above.caption is None:
+    para = b.para
+    if para is None or len(b.text) > byline.TEMPLATE.max_len:
         return None
-    bold = b.para.bold if b.para is not None else 0.0
-    return byline.printed_byline(b.text, b.right, b.styled, bold)
+    if above is not None and above.kind == "image" and above.caption is None and _caption_like(b):
+        return None
+    return byline.printed_byline(b.text, para.right, para.bold > 0 or para.italic > 0, para.bold)
 
 
 def assemble(blocks: list[Block]) -> ReadBody:
@@ -254,7 +225,7 @@ def assemble(blocks: list[Block]) -> ReadBody:
         elif b.kind == "caption":  # no picture of its own: one of the page's captions only
             captions.append(b.text)
             pending = []
-        elif b.caption_like and pending:
+        elif pending and _caption_like(b):
             for img, group in pending:
                 if group == pending[-1][1]:
                     img["caption"] = b.text

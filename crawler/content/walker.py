@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from crawler.content.rules import BLOCK_TAGS
+from crawler.content.rules import BLOCK_TAGS, RIGHT_QUERY
 from crawler.normalize.text import clean_text
-from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node
+from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node, ancestors
 
 __all__ = ["TEXT_BLOCKS", "Para", "Walk", "alignment", "br_lines", "walk"]
 
@@ -48,6 +48,16 @@ class Para:
         """A run of the owner's own text next to block children of it, not a block of its own.
         Read on demand: only a few rules ask, for a few paragraphs."""
         return any(child.tag in BLOCK_TAGS for child in self.node.iter())
+
+    @property
+    def right(self) -> bool:
+        """Right-aligned, where a printed byline sits: the block or an element around it, or
+        (a block of its own) an element inside it. Read on demand: only the byline rule asks,
+        for the last paragraph."""
+        if any(alignment(el) == "right" for el in (self.node, *ancestors(self.node))):
+            return True
+        # Right alignment is rare: lexbor finds the few candidates inside.
+        return not self.loose and any(alignment(el) == "right" for el in self.node.css(RIGHT_QUERY))
 
     @property
     def align(self) -> str:
