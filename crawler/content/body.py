@@ -185,12 +185,11 @@ def _byline(blocks: list[Block], i: int) -> str | None:
     rule, crawler.content.byline); never the caption of an uncaptioned picture above it."""
     b = blocks[i]
     above = blocks[i - 1] if i > 0 else None
-    para = b.para
-    if para is None or len(b.text) > byline.TEMPLATE.max_len:
+    if b.para is None or len(b.text) > byline.TEMPLATE.max_len:
         return None
     if above is not None and above.kind == "image" and above.caption is None and _caption_like(b):
         return None
-    return byline.printed_byline(b.text, para.right, para.bold > 0 or para.italic > 0, para.bold)
+    return byline.printed_byline(b.para)
 
 
 def assemble(blocks: list[Block]) -> ReadBody:

@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from crawler.normalize.text import clean_text
+
+if TYPE_CHECKING:
+    from crawler.content.walker import Para
 
 __all__ = ["TEMPLATE", "UNMARKED", "BylineRule", "author_name", "printed_byline"]
 
@@ -55,20 +59,19 @@ def author_name(text: str) -> str | None:
     return text
 
 
-def printed_byline(
-    text: str, right: bool, styled: bool, bold: float, rule: BylineRule = TEMPLATE
-) -> str | None:
-    """The author's name when the last line of a body, `text`, is its printed byline.
-    `right`: right-aligned; `styled`: has bold or italic text; `bold`: its share in bold."""
+def printed_byline(para: Para, rule: BylineRule = TEMPLATE) -> str | None:
+    """The author's name when `para`, the last paragraph of a body, is its printed byline."""
+    text = para.text
     if len(text) > rule.max_len:
         return None
     labelled = LABEL.match(text) is not None
     if text.endswith(_SENTENCE_END) and not labelled:
         return None
-    if right and (styled or len(text) <= rule.plain_len):
+    styled = para.bold > 0 or para.italic > 0
+    if (styled or len(text) <= rule.plain_len) and para.right:  # (alignment is looked up last)
         return author_name(text)
     if rule.unmarked:
-        if labelled or bold > 0.9:
+        if labelled or para.bold > 0.9:
             return author_name(text)
         m = _THEO.match(text)
         if m:

@@ -188,10 +188,7 @@ def trailing_byline(paras: list[Para], pm: PageMeta, url: str) -> str | None:
     template may mark it by bold or a label alone. The caller removes it from the body."""
     if len(paras) < 2:
         return None
-    last = paras[-1]
-    name = byline.printed_byline(
-        last.text, last.align == "right", last.bold > 0 or last.italic > 0, last.bold, byline.UNMARKED
-    )
+    name = byline.printed_byline(paras[-1], byline.UNMARKED)
     return None if name is None or is_site_name(name, pm, url) else name
 
 

@@ -59,12 +59,6 @@ class Para:
         # Right alignment is rare: lexbor finds the few candidates inside.
         return not self.loose and any(alignment(el) == "right" for el in self.node.css(RIGHT_QUERY))
 
-    @property
-    def align(self) -> str:
-        """ "center" / "right" when the block (or its parent) says so. Read on demand: only the
-        byline rules ask, for a paragraph or two."""
-        return _align(self.node)
-
 
 @dataclass
 class Walk:
@@ -89,16 +83,6 @@ def alignment(node: Node) -> str:
     cls = (attrs.get("class") or "").lower()
     for value, classes in _ALIGN_CLASSES.items():
         if f"text-align:{value}" in style or align == value or any(c in cls for c in classes):
-            return value
-    return ""
-
-
-def _align(node: Node) -> str:
-    for el in (node, node.parent):
-        if el is None:
-            break
-        value = alignment(el)
-        if value:
             return value
     return ""
 
