@@ -81,8 +81,27 @@ def clean_text(s: str | None) -> str:
     """
     if not s:
         return ""
-    if _is_clean(s):
+    if s in _RECENT:
         return s
+    if not _is_clean(s):
+        s = _clean(s)
+    if len(s) <= _RECENT_LONGEST:
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT.add(s)
+    return s
+
+
+# Text clean_text returned lately. Most of what it is given is text it cleaned a moment ago (a
+# parser's paragraph, again in the normalize pipeline and in validation): a set lookup (the
+# string caches its hash) instead of the scans of _is_clean. Bounded: paragraph-sized text
+# only, cleared when full.
+_RECENT: set[str] = set()
+_RECENT_MAX = 4096
+_RECENT_LONGEST = 20_000
+
+
+def _clean(s: str) -> str:
     if "&" in s:
         s = _unescape(s)
     # Whitespace first (the common case: newlines, indentation, &nbsp;), then only a result
