@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.content import body, rules, walker
+from crawler.content import body, byline, rules, walker
 from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
 from crawler.content.body import BodyReader
 from crawler.parsers import liferay_base, wp_content
@@ -170,3 +170,25 @@ def test_the_br_rule(html: str, paragraphs: list[str]) -> None:
     block = root.css_first("p, li, div, td")
     if block is not None and block.css_first("p") is None:
         assert walker.br_lines(raw_text(block), block.tag in walker.TEXT_BLOCKS) == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("html", "template", "generic"),
+    [
+        ('<p style="text-align:right"><b>Bài và ảnh: Thu Hà</b></p>', "Thu Hà", "Thu Hà"),
+        ('<p class="has-text-align-right">Văn phòng</p>', "Văn phòng", "Văn phòng"),  # unstyled, very short
+        (
+            '<div align="right"><p><em>Minh Anh (Sở Y tế)</em></p></div>',
+            "Minh Anh (Sở Y tế)",
+            "Minh Anh (Sở Y tế)",
+        ),
+        ('<p style="text-align:right"><b>Hội nghị kết thúc lúc 17 giờ.</b></p>', None, None),  # a sentence
+        ("<p><b>Thu Hà</b></p>", None, "Thu Hà"),  # bold alone: the generic engine's declared option
+        ("<p>Tác giả: Thu Hà</p>", None, "Thu Hà"),
+        ("<p>Theo Báo Gia Lai</p>", None, "Báo Gia Lai"),
+    ],
+)
+def test_one_printed_byline_rule(html: str, template: str | None, generic: str | None) -> None:
+    para = walker.walk([parse_fragment(html)]).paras[-1]
+    assert byline.printed_byline(para) == template
+    assert byline.printed_byline(para, byline.UNMARKED) == generic
