@@ -203,7 +203,7 @@ def _remove(root: Node, remove: Sequence[str]) -> None:
 def extract_figures(
     container: Node, base: str, remove: Sequence[str] = CONTENT_REMOVE
 ) -> tuple[list[Image], list[str]]:
-    """The images and captions `extract_content` gives for `container`, without the text work."""
+    """The images and captions `extract_content` gives for `container` (a featured block)."""
     root = container.clone()
     _remove(root, remove)
     read = content_body.assemble(content_body.BodyReader(base).read(root))
@@ -240,7 +240,7 @@ def extract_content(
                 continue
             if in_related and _is_link_item(para):
                 continue
-        in_related = False
+            in_related = False  # (a picture between the label and its links ends nothing)
         blocks.append(b)
     _drop_source(blocks)  # a source line after the byline
     read = content_body.assemble(blocks)
