@@ -179,7 +179,9 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
                 tag = node.tag
                 if tag == _TEXT:
                     text = node.text_content
-                    if text:
+                    # Blanks opening a run (the newlines between blocks) are no text: left out,
+                    # a block boundary after them has nothing to flush.
+                    if text and (parts or not text.isspace()):
                         parts.append(text)
                         if in_link or in_bold or in_italic:
                             n = len(text.strip())
