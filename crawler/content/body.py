@@ -3,9 +3,9 @@
 The engine's walker reads the text (its block tags, its one <br> rule); pictures stand where the
 walker marked them, between paragraphs. Captions, by what the markup ties to a picture: a
 figure's figcaption, the text rows of an image table (CKEditor: picture row, caption row), or a
-caption-like paragraph (all italic, or caption classed) right after uncaptioned pictures. A
-short right-aligned last line (styled, or very short) is the printed byline. A template parser
-gives its container(s) and keeps only where things are on its pages.
+caption-like paragraph (all italic, or caption classed) right after uncaptioned pictures. The
+last line may be the printed byline (crawler.content.byline, one rule for every parser). A
+template parser gives its container(s) and keeps only where things are on its pages.
 """
 
 from __future__ import annotations
@@ -185,7 +185,7 @@ def _byline(blocks: list[Block], i: int) -> str | None:
     rule, crawler.content.byline); never the caption of an uncaptioned picture above it."""
     b = blocks[i]
     above = blocks[i - 1] if i > 0 else None
-    if b.para is None or len(b.text) > byline.TEMPLATE.max_len:
+    if b.para is None:
         return None
     if above is not None and above.kind == "image" and above.caption is None and _caption_like(b):
         return None
