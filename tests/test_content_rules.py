@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.content import rules, walker
+from crawler.content import body, byline, rules, walker
 from crawler.content.attachments import document_links, document_url, is_document, may_link_documents
 from crawler.content.body import BodyReader
 from crawler.parsers import liferay_base, wp_content
@@ -19,7 +19,33 @@ BASE = "https://portal.example.vn/tin-tuc/bai-viet"
 
 
 def test_the_template_parsers_read_bodies_with_the_engine_walker() -> None:
-    assert wp_content.walker is liferay_base.content_body.walker is walker
+    assert wp_content.content_body is liferay_base.content_body is body
+    assert body.walker is walker
+
+
+# A picture with an italic line under it, a "Bài và ảnh:" byline right-aligned in bold, a
+# right-aligned short signature: WordPress and the Liferay family read them the same way.
+@pytest.mark.parametrize(
+    ("html", "caption", "author"),
+    [
+        (
+            '<p>Đoạn văn.</p><p><img src="/u/a.jpg"></p><p><em>Toàn cảnh hội nghị</em></p>'
+            '<p>Đoạn hai.</p><p style="text-align: right"><strong>Bài và ảnh: Thu Hà</strong></p>',
+            "Toàn cảnh hội nghị",
+            "Thu Hà",
+        ),
+        ('<p>Đoạn văn.</p><p>Đoạn hai.</p><p align="right">Ủy ban Kiểm tra</p>', None, "Ủy ban Kiểm tra"),
+    ],
+)
+def test_one_picture_caption_and_byline_rule_for_every_template(
+    html: str, caption: str | None, author: str
+) -> None:
+    wp = wp_content.extract_content(parse_fragment(html), BASE)
+    lf = body.assemble(BodyReader(BASE).read(parse_fragment(html)))
+    assert wp.body == lf.body == ["Đoạn văn.", "Đoạn hai."]
+    assert wp.byline == lf.author == author
+    assert wp.images == lf.images
+    assert [i["caption"] for i in wp.images] == ([caption] if caption else [])
 
 
 @pytest.mark.parametrize("ext", rules.DOCUMENT_EXTENSIONS)
@@ -144,3 +170,25 @@ def test_the_br_rule(html: str, paragraphs: list[str]) -> None:
     block = root.css_first("p, li, div, td")
     if block is not None and block.css_first("p") is None:
         assert walker.br_lines(raw_text(block), block.tag in walker.TEXT_BLOCKS) == paragraphs
+
+
+@pytest.mark.parametrize(
+    ("html", "template", "generic"),
+    [
+        ('<p style="text-align:right"><b>Bài và ảnh: Thu Hà</b></p>', "Thu Hà", "Thu Hà"),
+        ('<p class="has-text-align-right">Văn phòng</p>', "Văn phòng", "Văn phòng"),  # unstyled, very short
+        (
+            '<div align="right"><p><em>Minh Anh (Sở Y tế)</em></p></div>',
+            "Minh Anh (Sở Y tế)",
+            "Minh Anh (Sở Y tế)",
+        ),
+        ('<p style="text-align:right"><b>Hội nghị kết thúc lúc 17 giờ.</b></p>', None, None),  # a sentence
+        ("<p><b>Thu Hà</b></p>", None, "Thu Hà"),  # bold alone: the generic engine's declared option
+        ("<p>Tác giả: Thu Hà</p>", None, "Thu Hà"),
+        ("<p>Theo Báo Gia Lai</p>", None, "Báo Gia Lai"),
+    ],
+)
+def test_one_printed_byline_rule(html: str, template: str | None, generic: str | None) -> None:
+    para = walker.walk([parse_fragment(html)]).paras[-1]
+    assert byline.printed_byline(para) == template
+    assert byline.printed_byline(para, byline.UNMARKED) == generic

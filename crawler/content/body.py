@@ -3,9 +3,9 @@
 The engine's walker reads the text (its block tags, its one <br> rule); pictures stand where the
 walker marked them, between paragraphs. Captions, by what the markup ties to a picture: a
 figure's figcaption, the text rows of an image table (CKEditor: picture row, caption row), or a
-caption-like paragraph (all italic, or caption classed) right after uncaptioned pictures. A
-short right-aligned last line (styled, or very short) is the printed byline. A template parser
-gives its container(s) and keeps only where things are on its pages.
+caption-like paragraph (all italic, or caption classed) right after uncaptioned pictures. The
+last line may be the printed byline (crawler.content.byline, one rule for every parser). A
+template parser gives its container(s) and keeps only where things are on its pages.
 """
 
 from __future__ import annotations
@@ -15,13 +15,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 # Modules, not their names: importing one of them first loads crawler.parsers, which loads this.
+from crawler.content import byline, walker
 from crawler.content import images as engine_images
-from crawler.content import walker
-from crawler.content.figures import FIGURE_CSS, is_figure, nearest_figure, own_caption
-from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, RIGHT_QUERY
+from crawler.content.figures import (
+    CAPTION_CSS,
+    FIGURE_CSS,
+    is_caption,
+    is_figure,
+    nearest_figure,
+    own_caption,
+)
+from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.parsers.dom import BR, Node, ancestors, matches, raw_text
+from crawler.parsers.dom import BR, Node, raw_text
 
 if TYPE_CHECKING:
     from crawler.content.walker import Para
@@ -29,26 +36,20 @@ if TYPE_CHECKING:
 __all__ = ["Block", "BodyReader", "ReadBody", "assemble"]
 
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
-# A superset of the elements with a right-aligned one above them.
-_RIGHT_ABOVE = ", ".join(f"{part} *" for part in RIGHT_QUERY.split(", "))
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
 _MAX_TABLE_CAPTION = 400  # characters of text rows an image table holds (more: a layout table)
-_MAX_BYLINE = 120
-_MAX_PLAIN_BYLINE = 60  # an unstyled right-aligned line is a byline only this short
 
 
 @dataclass(slots=True)
 class Block:
     """One paragraph or picture of a body, in reading order."""
 
-    kind: str  # "text" or "image"
+    kind: str  # "text", "image", or "caption" (a caption element with no picture kept)
     text: str = ""
     src: str | None = None
     caption: str | None = None
-    caption_like: bool = False  # all italic or caption classed: a caption when it follows a picture
-    right: bool = False  # right-aligned (where a printed byline sits)
-    styled: bool = False  # has bold or italic text
     group: int = 0  # pictures of one block share a group (and a caption after them)
+    para: Para | None = None  # a text block's paragraph: a template's own line rules read it
 
 
 @dataclass
@@ -66,10 +67,6 @@ def _text(el: Node) -> str:
 def _classes(el: Node) -> str:
     attrs = el.attrs  # (a lazy view: `attributes` would build a dict of all of them)
     return f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
-
-
-def _right(el: Node) -> bool:
-    return walker.alignment(el) == "right"
 
 
 def _image_table(table: Node) -> bool:
@@ -103,17 +100,15 @@ class BodyReader:
 
     def read(self, root: Node) -> list[Block]:
         # Figures and image tables are read whole: their text is the pictures' caption.
-        units = [el for el in root.css(f"{FIGURE_CSS}, table") if is_figure(el) or _image_table(el)]
+        # So is a caption element outside any figure (its picture is elsewhere, or a video's).
+        units = [
+            el
+            for el in root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, table")
+            if is_figure(el) or is_caption(el) or _image_table(el)
+        ]
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
             self._unit(root)
             return self.blocks
-        # Right alignment is rare: found once, so a paragraph only looks its elements up.
-        right_ids = {m.mem_id for m in root.css(RIGHT_QUERY) if _right(m)}
-        above = (
-            root.parent is not None
-            and matches(root, _RIGHT_ABOVE)
-            and any(_right(a) for a in ancestors(root))
-        )
         walked = walker.walk([root], units=frozenset(u.mem_id for u in units))
         marks = walked.marks
         m = 0
@@ -134,16 +129,23 @@ class BodyReader:
                     self._unit(el)
             if para is not None:
                 owner_id = -1
-                self.blocks.append(self._block(para, root, right_ids, above))
+                self.blocks.append(Block("text", para.text, para=para))
         return self.blocks
 
     def _unit(self, el: Node) -> None:
+        if not is_figure(el) and is_caption(el):
+            text = _text(el)
+            if text:
+                self.blocks.append(Block("caption", text))
+            return
         if not is_figure(el):  # an image table: its text rows are the caption
             caption = " ".join(t for t in (_text(r) for r in el.css("tr")) if t)
             self._pictures(el.css("img"), caption or None)
             return
-        # A figure: each picture takes the caption of the figure nearest it (a gallery's item).
+        # A figure: each picture takes the caption of the figure nearest it (a gallery's item);
+        # a caption no picture took (a gallery's own, a video's) is still one of the page's.
         last: Node | None = None
+        taken: set[int] = set()
         for img in el.css("img"):
             fig = nearest_figure(img, el) or el
             if last is None or fig.mem_id != last.mem_id:
@@ -152,27 +154,16 @@ class BodyReader:
             src = self.image_src(img)
             if src:
                 cap = own_caption(fig)
-                caption = _text(cap) if cap is not None else None
+                caption = None
+                if cap is not None:
+                    taken.add(cap.mem_id)
+                    caption = _text(cap)
                 self.blocks.append(Block("image", src=src, caption=caption or None, group=self.groups))
-
-    @staticmethod
-    def _block(para: Para, root: Node, right_ids: set[int], above: bool) -> Block:
-        caption_like = para.italic >= _CAPTION_ITALIC or bool(CAPTION_CLASS.search(_classes(para.node)))
-        right = above
-        # Only a short line can be the byline (see assemble): longer ones are not looked up.
-        if right_ids and not right and len(para.text) <= _MAX_BYLINE:
-            chain = [para.node]
-            if para.node.mem_id != root.mem_id:
-                for a in ancestors(para.node):
-                    chain.append(a)
-                    if a.mem_id == root.mem_id:
-                        break
-            right = any(n.mem_id in right_ids for n in chain) or (
-                not para.loose and any(n.mem_id in right_ids for n in para.node.traverse())
-            )
-        return Block(
-            "text", para.text, caption_like=caption_like, right=right, styled=para.bold > 0 or para.italic > 0
-        )
+        cap = own_caption(el)
+        if cap is not None and cap.mem_id not in taken:
+            text = _text(cap)
+            if text:
+                self.blocks.append(Block("caption", text))
 
 
 def _drop_text(text: str) -> bool:
@@ -180,21 +171,35 @@ def _drop_text(text: str) -> bool:
     return is_clean_boilerplate(text) or bool(_EMAIL_ONLY.match(text)) or bool(ATTACHMENT_LABEL.match(text))
 
 
+def _caption_like(b: Block) -> bool:
+    """All italic or caption classed: a caption when it follows a picture. Asked of a few
+    paragraphs only (after a picture, the last one), not of every one read."""
+    para = b.para
+    return para is not None and (
+        para.italic >= _CAPTION_ITALIC or CAPTION_CLASS.search(_classes(para.node)) is not None
+    )
+
+
+def _byline(blocks: list[Block], i: int) -> str | None:
+    """The author's name when text block `i`, the last, is the printed byline (the engine's
+    rule, crawler.content.byline); never the caption of an uncaptioned picture above it."""
+    b = blocks[i]
+    above = blocks[i - 1] if i > 0 else None
+    if b.para is None:
+        return None
+    if above is not None and above.kind == "image" and above.caption is None and _caption_like(b):
+        return None
+    return byline.printed_byline(b.para)
+
+
 def assemble(blocks: list[Block]) -> ReadBody:
-    """Blocks -> body, images, captions and (a right-aligned styled last line) the author."""
-    blocks = [b for b in blocks if b.kind == "image" or not _drop_text(b.text)]
+    """Blocks -> body, images, captions and (the printed byline closing it) the author."""
+    blocks = [b for b in blocks if b.kind != "text" or not _drop_text(b.text)]
     author: str | None = None
     last = max((i for i, b in enumerate(blocks) if b.kind == "text"), default=None)
     if last is not None:
-        b = blocks[last]
-        after_image = last > 0 and blocks[last - 1].kind == "image" and blocks[last - 1].caption is None
-        if (
-            b.right
-            and not (after_image and b.caption_like)
-            and len(b.text) <= _MAX_BYLINE
-            and (b.styled or len(b.text) <= _MAX_PLAIN_BYLINE)
-        ):
-            author = b.text
+        author = _byline(blocks, last)
+        if author:
             del blocks[last]
     body: list[str] = []
     images: list[Image] = []
@@ -216,7 +221,10 @@ def assemble(blocks: list[Block]) -> ReadBody:
                 pending = []
             else:
                 pending.append((img, b.group))
-        elif b.caption_like and pending:
+        elif b.kind == "caption":  # no picture of its own: one of the page's captions only
+            captions.append(b.text)
+            pending = []
+        elif pending and _caption_like(b):
             for img, group in pending:
                 if group == pending[-1][1]:
                     img["caption"] = b.text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from crawler.content import byline
 from crawler.content.meta import PageMeta
 from crawler.content.walker import Para
 from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_vn_date
@@ -49,13 +50,6 @@ _PUBLISHED_META = (
     "sailthru.date",
     "parsely-pub-date",
 )
-_AUTHOR_PREFIX = re.compile(
-    r"^(?:tác giả|(?:đăng |viết )?bởi|bài(?:\s+và\s+ảnh)?|bài,\s*ảnh|tin(?:,|\s+và)?\s*ảnh|thực hiện|"
-    r"by|written by|posted by|author|nguồn)\s*[:.\-–]?\s+",
-    re.IGNORECASE,
-)
-_THEO = re.compile(r"^theo\s+(.{2,80})$", re.IGNORECASE)
-_NAME_CHARS = re.compile(r"^[^\d@/<>{}=;]{2,80}$")
 # The dek/sapo classes themes use most (a selector group costs one tree scan per member).
 _LEAD_CSS = (
     ".sapo, .lead, .summary, .description, .dek, .standfirst, .excerpt, .chapeau, "
@@ -185,28 +179,17 @@ def meta_author(pm: PageMeta, url: str) -> str | None:
 
 
 def _name(text: str, pm: PageMeta, url: str) -> str | None:
-    text = clean_text(text).strip(" .,;:-–—()")
-    text = _AUTHOR_PREFIX.sub("", text).strip(" .,;:-–—()")
-    if not text or len(text.split()) > 8 or not _NAME_CHARS.match(text) or is_site_name(text, pm, url):
-        return None
-    return text
+    name = byline.author_name(text)
+    return None if name is None or is_site_name(name, pm, url) else name
 
 
 def trailing_byline(paras: list[Para], pm: PageMeta, url: str) -> str | None:
-    """A printed byline closing the body: a short bold or right-aligned name, "Tác giả: X",
-    "Theo X". The caller removes it from the body when found."""
+    """A printed byline closing the body, by the engine's byline rule; a page of unknown
+    template may mark it by bold or a label alone. The caller removes it from the body."""
     if len(paras) < 2:
         return None
-    last = paras[-1]
-    text = last.text
-    if len(text) > 80 or (text.endswith((".", "?", "!", "…")) and not _AUTHOR_PREFIX.match(text)):
-        return None
-    if _AUTHOR_PREFIX.match(text) or last.bold > 0.9 or last.align == "right":
-        return _name(text, pm, url)
-    m = _THEO.match(text)
-    if m:
-        return _name(m.group(1), pm, url)
-    return None
+    name = byline.printed_byline(paras[-1], byline.UNMARKED)
+    return None if name is None or is_site_name(name, pm, url) else name
 
 
 def visible_author(root: Node, pm: PageMeta, url: str) -> str | None:

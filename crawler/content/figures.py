@@ -19,6 +19,7 @@ _FIGURE_CLASSES = frozenset({"wp-caption", "wp-block-image", "gallery-item", "si
 _CAPTION_CLASSES = frozenset(
     {"wp-caption-text", "wp-element-caption", "gallery-caption", "blocks-gallery-caption"}
 )
+_CLASSIC = frozenset({"wp-caption"})
 # The same sets as selectors: lexbor finds the few candidates in C instead of a Python walk.
 FIGURE_CSS = "figure, " + ", ".join(f".{c}" for c in sorted(_FIGURE_CLASSES))
 CAPTION_CSS = "figcaption, " + ", ".join(f".{c}" for c in sorted(_CAPTION_CLASSES))
@@ -57,11 +58,14 @@ def nearest_figure(el: Node, stop: Node) -> Node | None:
 
 
 def own_caption(fig: Node) -> Node | None:
-    """The figure's own caption element (not one of a nested figure, as in galleries)."""
+    """The figure's own caption element (not one of a nested figure, as in galleries); a
+    classic `.wp-caption` box without a caption-classed element holds it in a plain <p>."""
     for el in fig.css(CAPTION_CSS):
         if el.mem_id == fig.mem_id:
             continue  # descendants only
         owner = next((a for a in _ancestors(el) if is_figure(a)), None)
         if owner is not None and owner.mem_id == fig.mem_id:
             return el
+    if _has_class(fig, _CLASSIC):
+        return fig.css_first("p")
     return None

@@ -88,8 +88,6 @@ def _caption(img: Node) -> tuple[str | None, Node | None]:
     for el in chain:
         if is_figure(el):
             cap = own_caption(el)
-            if cap is None and "wp-caption" in (el.attributes.get("class") or ""):
-                cap = el.css_first("p")  # a classic caption box with a plain <p>
             return (_text(cap) or None, cap) if cap is not None else (None, None)
         if el.tag == "table":
             if len(el.css("img")) == 1 and len(el.css("tr")) <= 3:

@@ -8,11 +8,12 @@ parser reads bodies with this walker: the generic engine and the template parser
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from crawler.content.rules import BLOCK_TAGS
+from crawler.content.rules import BLOCK_TAGS, RIGHT_QUERY
 from crawler.normalize.text import clean_text
-from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node
+from crawler.parsers.dom import BR, NO_TEXT_TAGS, Node, ancestors
 
 __all__ = ["TEXT_BLOCKS", "Para", "Walk", "alignment", "br_lines", "walk"]
 
@@ -21,7 +22,6 @@ _LINK = frozenset(("a",))
 _BOLD = frozenset(("b", "strong"))
 _ITALIC = frozenset(("i", "em", "cite"))
 _HEADINGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
-_EXIT = object()
 # Blocks whose text is one paragraph of running prose: a single <br> in them is a soft line
 # break (CKEditor's and WordPress's Shift+Enter), read as a space. Any other owner (div, td,
 # section, body...) holds loose lines, which old FCK/CKEditor pages without <p> end with a <br>.
@@ -50,10 +50,14 @@ class Para:
         return any(child.tag in BLOCK_TAGS for child in self.node.iter())
 
     @property
-    def align(self) -> str:
-        """ "center" / "right" when the block (or its parent) says so. Read on demand: only the
-        byline rules ask, for a paragraph or two."""
-        return _align(self.node)
+    def right(self) -> bool:
+        """Right-aligned, where a printed byline sits: the block or an element around it, or
+        (a block of its own) an element inside it. Read on demand: only the byline rule asks,
+        for the last paragraph."""
+        if any(alignment(el) == "right" for el in (self.node, *ancestors(self.node))):
+            return True
+        # Right alignment is rare: lexbor finds the few candidates inside.
+        return not self.loose and any(alignment(el) == "right" for el in self.node.css(RIGHT_QUERY))
 
 
 @dataclass
@@ -79,16 +83,6 @@ def alignment(node: Node) -> str:
     cls = (attrs.get("class") or "").lower()
     for value, classes in _ALIGN_CLASSES.items():
         if f"text-align:{value}" in style or align == value or any(c in cls for c in classes):
-            return value
-    return ""
-
-
-def _align(node: Node) -> str:
-    for el in (node, node.parent):
-        if el is None:
-            break
-        value = alignment(el)
-        if value:
             return value
     return ""
 
@@ -149,8 +143,13 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
 
     def flush() -> None:
         nonlocal links, bold, italic
+        raw = "".join(parts)
+        if not segments and (not raw or raw.isspace()):  # most runs: the blanks between blocks
+            parts.clear()
+            links = bold = italic = 0
+            return
         owner = owners[-1]
-        run = ("".join(parts), links, bold, italic)
+        run = (raw, links, bold, italic)
         if segments:
             segments.append(run)
             runs: list[Segment] | tuple[Segment] = join_segments(segments, owner.tag in TEXT_BLOCKS)
@@ -166,14 +165,73 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
         parts.clear()
         links = bold = italic = 0
 
+    # Depth first, one child iterator per open element: a text node is read where it is met
+    # (no stack round trip), and `kinds` says what closing each open element ends.
     for block in blocks:
+        if len(paras) >= MAX_PARAGRAPHS:
+            break
         owners.append(block)
-        stack: list[object] = [block]
+        iters: list[Iterator[Node]] = [iter((block,))]
+        kinds: list[str] = [""]
         first = True
-        while stack and len(paras) < MAX_PARAGRAPHS:
-            item = stack.pop()
-            if item.__class__ is tuple:  # (_EXIT, node, kind)
-                kind = item[2]  # type: ignore[index]
+        while iters:
+            for node in iters[-1]:
+                tag = node.tag
+                if tag == _TEXT:
+                    text = node.text_content
+                    # Blanks opening a run (the newlines between blocks) are no text: left out,
+                    # a block boundary after them has nothing to flush.
+                    if text and (parts or not text.isspace()):
+                        parts.append(text)
+                        if in_link or in_bold or in_italic:
+                            n = len(text.strip())
+                            if in_link:
+                                links += n
+                            if in_bold:
+                                bold += n
+                            if in_italic:
+                                italic += n
+                    continue
+                if not first and (
+                    tag in NO_TEXT_TAGS or not node.is_element_node or (skip and node.mem_id in skip)
+                ):
+                    continue
+                first = False
+                if tag == "br":
+                    segments.append(("".join(parts), links, bold, italic))
+                    parts.clear()
+                    links = bold = italic = 0
+                    continue
+                if tag == "hr" or tag == "img" or (units and node.mem_id in units):
+                    if parts or segments:
+                        flush()
+                    if tag != "hr":
+                        marks.append((len(paras), node, owners[-1]))
+                    continue
+                if tag in BLOCK_TAGS:
+                    if parts or segments:
+                        flush()
+                    if len(paras) >= MAX_PARAGRAPHS:
+                        iters.clear()
+                        break
+                    owners.append(node)
+                    kinds.append("block")
+                elif tag in _LINK:
+                    in_link += 1
+                    kinds.append("a")
+                elif tag in _BOLD:
+                    in_bold += 1
+                    kinds.append("b")
+                elif tag in _ITALIC:
+                    in_italic += 1
+                    kinds.append("i")
+                else:
+                    kinds.append("")
+                iters.append(node.iter(include_text=True))
+                break
+            else:  # the element's children are done: close it
+                iters.pop()
+                kind = kinds.pop()
                 if kind == "block":
                     if parts or segments:  # most block boundaries close nothing
                         flush()
@@ -182,55 +240,9 @@ def walk(blocks: list[Node], skip: frozenset[int] = frozenset(), units: frozense
                     in_link -= 1
                 elif kind == "b":
                     in_bold -= 1
-                else:
+                elif kind == "i":
                     in_italic -= 1
-                continue
-            node: Node = item  # type: ignore[assignment]
-            tag = node.tag
-            if tag == _TEXT:
-                text = node.text_content
-                if text:
-                    parts.append(text)
-                    if in_link or in_bold or in_italic:
-                        n = len(text.strip())
-                        if in_link:
-                            links += n
-                        if in_bold:
-                            bold += n
-                        if in_italic:
-                            italic += n
-                continue
-            if not first and (tag in NO_TEXT_TAGS or not node.is_element_node or node.mem_id in skip):
-                continue
-            first = False
-            if tag == "br":
-                segments.append(("".join(parts), links, bold, italic))
-                parts.clear()
-                links = bold = italic = 0
-                continue
-            if tag == "hr" or tag == "img" or (units and node.mem_id in units):
-                if parts or segments:
-                    flush()
-                if tag != "hr":
-                    marks.append((len(paras), node, owners[-1]))
-                continue
-            children = list(node.iter(include_text=True))
-            if tag in BLOCK_TAGS:
-                if parts or segments:
-                    flush()
-                owners.append(node)
-                stack.append((_EXIT, node, "block"))
-            elif tag in _LINK:
-                in_link += 1
-                stack.append((_EXIT, node, "a"))
-            elif tag in _BOLD:
-                in_bold += 1
-                stack.append((_EXIT, node, "b"))
-            elif tag in _ITALIC:
-                in_italic += 1
-                stack.append((_EXIT, node, "i"))
-            stack.extend(reversed(children))
         if parts or segments:
             flush()
-        owners.pop()
+        owners.clear()  # (more than the block when the paragraph limit cut the walk short)
     return out

@@ -46,11 +46,9 @@ for _cp in [*range(0x00, 0x20), *range(0x7F, 0xA0)]:
     _TRANSLATE.setdefault(_cp, " ")
 del _cp
 
-# Only translate when one of the mapped characters is present (translate is per-char slow).
-# Characters str.split() already treats as whitespace (\t, \n, \u2028...) need no translation.
-_ODD_RE = re.compile(
-    "[" + "".join(re.escape(chr(c)) for c in sorted(_TRANSLATE) if not chr(c).isspace()) + "]"
-)
+# Every mapped character is unprintable (str.isprintable): only text that is still not
+# printable once its whitespace is folded is translated (translate is per-char slow).
+assert not any(chr(c).isprintable() for c in _TRANSLATE)
 
 # An entity leftover: "&nbsp;", "&#160;", "&#xa0;", "&amp;" (with ";"), or a bare "&nbsp"/"&amp"
 # not followed by a name character. Semicolon-less legacy entities are NOT expanded, so text
@@ -83,24 +81,37 @@ def clean_text(s: str | None) -> str:
     """
     if not s:
         return ""
-    if _is_clean(s):
+    if s in _RECENT:
         return s
-    if s.isascii():
-        # Fast path for the common ASCII chunks (dates, numbers, URLs, English chrome).
-        if "&" in s:
-            s = _unescape(s)
-            if not s.isascii():
-                return clean_text(s)
-        if _ODD_RE.search(s):
-            s = s.translate(_TRANSLATE)
-        return " ".join(s.split())
+    if not _is_clean(s):
+        s = _clean(s)
+    if len(s) <= _RECENT_LONGEST:
+        if len(_RECENT) >= _RECENT_MAX:
+            _RECENT.clear()
+        _RECENT.add(s)
+    return s
+
+
+# Text clean_text returned lately. Most of what it is given is text it cleaned a moment ago (a
+# parser's paragraph, again in the normalize pipeline and in validation): a set lookup (the
+# string caches its hash) instead of the scans of _is_clean. Bounded: paragraph-sized text
+# only, cleared when full.
+_RECENT: set[str] = set()
+_RECENT_MAX = 4096
+_RECENT_LONGEST = 20_000
+
+
+def _clean(s: str) -> str:
     if "&" in s:
         s = _unescape(s)
-    if _ODD_RE.search(s):
-        s = s.translate(_TRANSLATE)
-    if not unicodedata.is_normalized("NFC", s):
-        s = unicodedata.normalize("NFC", s)
-    return " ".join(s.split())
+    # Whitespace first (the common case: newlines, indentation, &nbsp;), then only a result
+    # that is still not printable has an odd character to translate: one scan, not a regex.
+    s = " ".join(s.split())
+    if not s.isprintable():
+        s = " ".join(s.translate(_TRANSLATE).split())
+    if not s.isascii() and not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)  # (never makes whitespace: the split stays valid)
+    return s
 
 
 _WORD_RE = re.compile(r"\w+")

@@ -3,10 +3,10 @@
 One function, `extract_content`, shared by every WordPress parser for both sources, so the page
 and the REST entry of one post give the same body, captions, images and attachments.
 
-What is not body: figures (their captions go to `captions`), ads and share/related blocks,
-embeds (iframes, players), file download widgets (the files go to `attachments`), "Xem thêm:"
-related-link paragraphs, a trailing "Theo Báo …" source line and a trailing printed byline
-(a right-aligned bold paragraph: the real author, returned as `byline`).
+The engine reads it (crawler.content.body: pictures, figures and captions, the printed byline,
+returned as `byline`). What is WordPress's own: the removal list (ads, share/related blocks,
+embeds, file download widgets whose files go to `attachments`), "Xem thêm:" related-link
+paragraphs and a trailing "Theo Báo …" source line.
 """
 
 from __future__ import annotations
@@ -17,23 +17,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 # Modules, not their names: they import crawler.parsers.dom, whose package imports this one.
-from crawler.content import images as engine_images
-from crawler.content import walker
+from crawler.content import body as content_body
 from crawler.content.attachments import document_links
-from crawler.content.figures import (
-    CAPTION_CSS,
-    FIGURE_CSS,
-    is_caption,
-    is_figure,
-    nearest_figure,
-    own_caption,
-)
 from crawler.items import Image
+from crawler.normalize.text import clean_text, is_clean_boilerplate
+from crawler.parsers.dom import BR, Node, parse_fragment, raw_text
 
 if TYPE_CHECKING:
+    from crawler.content.body import Block
     from crawler.content.walker import Para
-from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.parsers.dom import BR, Node, ancestors, parse_fragment, raw_text
 
 __all__ = ["CONTENT_REMOVE", "Content", "extract_content", "extract_figures", "fragment", "html_to_text"]
 
@@ -127,12 +119,6 @@ _LABEL_RE = re.compile(
 # ("Theo đánh giá tại hội nghị, ..." starts with a lower-case word and is long).
 _SOURCE_RE = re.compile(r"^[(\[]?\s*(?:theo|nguồn)\s*:?\s+(\S+(?:\s+\S+)?)", re.I)
 _DOMAIN_RE = re.compile(r"^[\w.-]+\.(?:vn|com|net|org)\b", re.I)
-_BYLINE_PREFIX_RE = re.compile(
-    r"^(?:[-–—]\s*)?(?:(?:bài viết|bài|tin)(?:\s*(?:,|và|&)\s*ảnh)?|ảnh)\s*:\s*",
-    re.I,
-)
-_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|[6-9]00)", re.I)
-_MAX_BYLINE = 80
 _MAX_SOURCE = 120
 
 
@@ -171,46 +157,6 @@ def _drop(el: Node, root: Node) -> None:
         el.decompose(recursive=False)
 
 
-def _figures(root: Node, base: str) -> tuple[list[Image], list[str]]:
-    """Images (with their captions) and captions, in document order; figures are then removed."""
-    images: list[Image] = []
-    captions: list[str] = []
-    seen_src: set[str] = set()
-    emitted: set[int] = set()
-
-    def emit(cap: Node | None) -> str | None:
-        if cap is None:
-            return None
-        text = _text(cap) or None
-        if text and cap.mem_id not in emitted:
-            emitted.add(cap.mem_id)
-            if text not in captions:
-                captions.append(text)
-        return text
-
-    # One query for both passes (none of them changes what matches); lexbor lists an element
-    # once per selector it matches, which emit() and seen_src make harmless.
-    candidates = root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, img, picture")
-    for el in candidates:
-        if el.tag == "img":
-            src = engine_images.image_src(el, base)
-            fig = nearest_figure(el, root)
-            caption = emit(own_caption(fig)) if fig is not None else None
-            if src and src not in seen_src:
-                seen_src.add(src)
-                images.append({"src": src, "caption": caption})
-        elif is_caption(el):
-            emit(el)  # a caption without an image (video, gallery title) is still a caption
-    for el in candidates:
-        if not any(is_figure(a) for a in ancestors(el)):
-            _drop(el, root)
-    # Only a figure at or above the root can still hold images here (any other was dropped).
-    if is_figure(root) or any(is_figure(a) for a in ancestors(root)):
-        for el in root.css("img, picture"):
-            _drop(el, root)
-    return images, captions
-
-
 def _link_text(el: Node) -> str:
     return clean_text(" ".join(raw_text(a) for a in el.css("a")).replace(BR, " "))
 
@@ -230,11 +176,11 @@ def _is_link_item(block: Para) -> bool:
 _SOURCE_NAMES = frozenset({"báo", "tạp", "cổng", "trang", "đài", "ttxvn", "vtv", "vov", "vna", "tttxvn"})
 
 
-def _is_source(block: Para) -> bool:
+def _is_source_text(text: str) -> bool:
     """A trailing "Theo Báo Gia Lai" / "(Nguồn: TTXVN)" line: names a source, is short."""
-    if len(block.text) > _MAX_SOURCE:
+    if len(text) > _MAX_SOURCE:
         return False
-    m = _SOURCE_RE.match(block.text)
+    m = _SOURCE_RE.match(text)
     if not m:
         return False
     words = m.group(1).split()
@@ -245,36 +191,7 @@ def _is_source(block: Para) -> bool:
     if first.lower() in _SOURCE_NAMES or _DOMAIN_RE.match(first):
         return True
     # Other capitalised names ("Theo VietnamPlus") only as a bare short line: "Theo Kế hoạch, ..." is prose.
-    return first[:1].isupper() and "," not in block.text and len(block.text) <= 60
-
-
-def _right_aligned(el: Node) -> bool:
-    """`el` or an element inside it is right-aligned (the engine's rule)."""
-    return any(node.is_element_node and walker.alignment(node) == "right" for node in el.traverse())
-
-
-def _outside_bold(el: Node) -> bool:
-    return not any(a.tag in ("strong", "b") for a in ancestors(el))
-
-
-def _all_bold(el: Node, text: str) -> bool:
-    if _BOLD_STYLE_RE.search(el.attrs.get("style") or ""):
-        return True
-    bold = [n for n in el.css("strong, b") if _outside_bold(n)]
-    bold += [
-        n for n in el.css("span") if _BOLD_STYLE_RE.search(n.attrs.get("style") or "") and _outside_bold(n)
-    ]
-    return clean_text(" ".join(raw_text(n) for n in bold).replace(BR, " ")) == text
-
-
-def _byline(block: Para) -> str | None:
-    """The author's name when `block` is a printed byline (right-aligned, bold, short)."""
-    if block.loose or len(block.text) > _MAX_BYLINE or block.node.tag not in ("p", "div", "h4", "h5", "h6"):
-        return None
-    if not (_right_aligned(block.node) and _all_bold(block.node, block.text)):
-        return None
-    name = clean_text(_BYLINE_PREFIX_RE.sub("", block.text))
-    return name or None
+    return first[:1].isupper() and "," not in text and len(text) <= 60
 
 
 def _remove(root: Node, remove: Sequence[str]) -> None:
@@ -286,10 +203,11 @@ def _remove(root: Node, remove: Sequence[str]) -> None:
 def extract_figures(
     container: Node, base: str, remove: Sequence[str] = CONTENT_REMOVE
 ) -> tuple[list[Image], list[str]]:
-    """The images and captions `extract_content` gives for `container`, without the text work."""
+    """The images and captions `extract_content` gives for `container` (a featured block)."""
     root = container.clone()
     _remove(root, remove)
-    return _figures(root, base)
+    read = content_body.assemble(content_body.BodyReader(base).read(root))
+    return read.images, read.captions
 
 
 def extract_content(
@@ -308,41 +226,40 @@ def extract_content(
     root = container.clone() if copy_tree else container
     attachments = document_links([root], base)
     _remove(root, remove)
-    images, captions = _figures(root, base)
-
-    # The engine's walker (its one <br> rule): figures and images are gone from `root` by now.
-    blocks = walker.walk([root]).paras
-    kept: list[Para] = []
+    # The engine reads the body (its walker, pictures, figures, captions and printed byline);
+    # what is WordPress's own: "Xem thêm:" related links and a trailing "Theo Báo ..." line.
+    blocks: list[Block] = []
     in_related = False
-    for b in blocks:
-        if is_clean_boilerplate(b.text):  # also true for empty text
-            continue
-        if _is_label(b):
-            in_related = True
-            continue
-        if in_related and _is_link_item(b):
-            continue
-        in_related = False
-        kept.append(b)
-
-    byline: str | None = None
-    for _ in range(3):  # trailing source line / printed byline, in either order
-        if not kept:
-            break
-        last = kept[-1]
-        if _is_source(last):
-            kept.pop()
-            continue
-        name = _byline(last) if byline is None else None
-        if name:
-            byline = name
-            kept.pop()
-            continue
-        break
+    for b in content_body.BodyReader(base).read(root):
+        para = b.para
+        if para is not None:
+            if is_clean_boilerplate(para.text):
+                continue
+            if _is_label(para):
+                in_related = True
+                continue
+            if in_related and _is_link_item(para):
+                continue
+            in_related = False  # (a picture between the label and its links ends nothing)
+        blocks.append(b)
+    _drop_source(blocks)  # a source line after the byline
+    read = content_body.assemble(blocks)
+    body = read.body
+    while body and _is_source_text(body[-1]):  # and one before it
+        body.pop()
     return Content(
-        body=[b.text for b in kept],
-        images=images,
-        captions=captions,
+        body=body,
+        images=read.images,
+        captions=read.captions,
         attachments=attachments,
-        byline=byline,
+        byline=read.author,
     )
+
+
+def _drop_source(blocks: list[Block]) -> None:
+    """Trailing source lines (with nothing but pictures after them) out of `blocks`."""
+    while True:
+        last = next((i for i in range(len(blocks) - 1, -1, -1) if blocks[i].kind == "text"), None)
+        if last is None or not _is_source_text(blocks[last].text):
+            return
+        del blocks[last]
