@@ -352,7 +352,7 @@ class WordPressParser(TemplateParser):
     """
 
     template: ClassVar[str] = "wordpress"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
 
     title_selectors: ClassVar[tuple[str, ...]] = (
         "h1.entry-title",
@@ -1036,7 +1036,7 @@ class NewspaperParser(WordPressParser):
     """tagDiv Newspaper (khoicq)."""
 
     template: ClassVar[str] = "wp-newspaper"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
     title_selectors = (
         ".td-post-title h1.entry-title",
         ".td-post-header h1.entry-title",
@@ -1081,7 +1081,7 @@ class SahifaParser(WordPressParser):
     """TieLabs Sahifa (gialai)."""
 
     template: ClassVar[str] = "wp-sahifa"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
     title_selectors = (
         "#the-post h1.post-title",
         ".post-inner h1.entry-title",
@@ -1125,7 +1125,7 @@ class JannahParser(WordPressParser):
     """TieLabs Jannah (Sahifa's successor)."""
 
     template: ClassVar[str] = "wp-jannah"
-    version: ClassVar[str] = "1.0"
+    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
     title_selectors = (".entry-header h1.post-title", "h1.entry-title", *WordPressParser.title_selectors)
     content_selectors = (".entry-content.entry", *WordPressParser.content_selectors)
     visible_date_selectors = (".entry-header .post-meta .date", *WordPressParser.visible_date_selectors)
