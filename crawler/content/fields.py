@@ -129,7 +129,8 @@ def published_dates(
     )
     if published:
         return published, modified
-    for el in root.css("[itemprop=datePublished], time[datetime], [pubdate]"):
+    # itemprop is a list of tokens ("datePublished dateCreated"): matched as one of them.
+    for el in root.css("[itemprop~=datePublished], time[datetime], [pubdate]"):
         attrs = el.attributes
         found = _iso(attrs.get("content") or attrs.get("datetime"), vietnamese)
         if found:

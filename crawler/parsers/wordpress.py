@@ -227,7 +227,7 @@ OUTSIDE_DATE_SELECTORS: tuple[str, ...] = (
     "time.entry-published",
     "time.published",
     "time.entry-date",
-    "[itemprop=datePublished][datetime]",
+    "[itemprop~=datePublished][datetime]",  # itemprop is a token list
     ".entry-published",
     ".entry-date",
     ".published",  # Divi's post title module, hAtom
