@@ -67,8 +67,15 @@ def document_links(roots: Iterable[Node], base: str) -> list[str]:
 def may_link_documents(root: Node, base: str) -> bool:
     """False when no reference below `root` can be a document (`document_links` would find
     none there): a caller may then skip finding the containers to read."""
-    base_hint = DOCUMENT_HINT.search(base) is not None
-    return any(_may_name_document(_ref(el) or "", base_hint) for el in root.css(_FILE_ELEMENTS))
+    refs = [_ref(el) or "" for el in root.css(_FILE_ELEMENTS)]
+    if not refs:
+        return False
+    if DOCUMENT_HINT.search(base) is not None:
+        return True
+    # `_may_name_document` of any ref, as one search of them all: a space (kept by _URL_WS_RE,
+    # never "%") between two refs cannot be part of a hint, so no match spans two of them.
+    joined = " ".join(refs)
+    return "%" in joined or DOCUMENT_HINT.search(_URL_WS_RE.sub("", joined)) is not None
 
 
 def _ref(el: Node) -> str | None:

@@ -12,6 +12,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from w3lib.encoding import (
     html_body_declared_encoding,
@@ -365,6 +366,14 @@ def is_clean_boilerplate(text: str) -> bool:
         return True
     if len(text) > _MAX_CHROME:  # chrome is short (casefold never shortens): real paragraph
         return False
+    return _is_chrome(text)
+
+
+# Short blocks recur (a portal's labels, bylines, captions on every page; the same text asked
+# again by the parser, the engine and normalize_article): the casefold and the pattern
+# alternation run once per distinct text. Bounded, and short text only (<= _MAX_CHROME).
+@lru_cache(maxsize=4096)
+def _is_chrome(text: str) -> bool:
     key = text.casefold()
     if key in _BOILERPLATE_SET:
         return True

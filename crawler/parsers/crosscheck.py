@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin
 
@@ -291,6 +291,27 @@ def _find(data: bytes, paragraph: str, start: int) -> int:
     return -1
 
 
+def _key_starts(window: bytes, keys: list[bytes]) -> Iterator[int]:
+    """Where `_HIDDEN_KEY.finditer(window)` matches (leftmost, first key in order, no overlap),
+    from bytes.find: the regex, with no literal prefix, steps through the window byte by byte
+    (~10 µs on 2,000 bytes, a third of `clears_cheaply`). `keys`: those of `_HIDDEN_KEYS` the
+    window holds, in their order."""
+    nxt = [window.find(k) for k in keys]
+    pos = 0
+    while True:
+        best, size = -1, 0
+        for i, k in enumerate(keys):
+            p = nxt[i]
+            if 0 <= p < pos:
+                p = nxt[i] = window.find(k, pos)
+            if p >= 0 and (best < 0 or p < best):
+                best, size = p, len(k)
+        if best < 0:
+            return
+        yield best
+        pos = best + size
+
+
 def _locate(data: bytes, paragraph: str) -> tuple[int, int]:
     body_at = max(0, data.find(b"<body"))  # past the <head>: a meta description repeats the lead
     return body_at, _find(data, paragraph, body_at)
@@ -310,25 +331,28 @@ def clears_cheaply(html: str | bytes, body: list[str]) -> bool:
     body_at, at = _locate(data, first)
     if at < 0:
         text = html.decode("utf-8", "replace") if isinstance(html, bytes) else html
-        if unicodedata.is_normalized("NFC", text):
+        # One pass, not is_normalized then normalize: on a decomposed page both do the full work.
+        composed = unicodedata.normalize("NFC", text)
+        if composed == text:
             return False
         # A decomposed page (NFD, or windows-1258's combining tone marks): compared composed.
-        data = unicodedata.normalize("NFC", text).encode("utf-8", "replace")
+        data = composed.encode("utf-8", "replace")
         body_at, at = _locate(data, first)
         if at < 0:
             return False
     start = max(body_at, at - _NEAR)
     window = data[start:at].lower()
     # Plain substring tests first: the regular expressions only run where a marker may be.
-    if any(k in window for k in _HIDDEN_KEYS):
-        for key in _HIDDEN_KEY.finditer(window):
+    present = [k for k in _HIDDEN_KEYS if k in window]
+    if present:
+        for key_at in _key_starts(window, present):
             # Only a key inside a start tag counts: that tag's text is matched, not the window.
-            lt = window.rfind(b"<", 0, key.start())
-            if lt < 0 or window.find(b">", lt, key.start()) >= 0:
+            lt = window.rfind(b"<", 0, key_at)
+            if lt < 0 or window.find(b">", lt, key_at) >= 0:
                 continue
-            gt = window.find(b">", key.start())
+            gt = window.find(b">", key_at)
             if _HIDDEN_MARK.search(window, lt, gt if gt >= 0 else len(window)) and _open_at(
-                data, start + key.start(), at
+                data, start + key_at, at
             ):
                 return False
     if b"more" in window and any(k in window for k in (b"more-link", b"read-more", b"readmore")):
@@ -339,12 +363,14 @@ def clears_cheaply(html: str | bytes, body: list[str]) -> bool:
             return False
         at_h = window.find(b"<h", at_h + 2)
     for tag in (b"<article", b"<main"):
-        opens = data.count(tag)
-        if opens == 1:
-            begin, end = data.find(tag), data.rfind(b"</" + tag[1:])
-            return begin < at and (end < 0 or at < end)
-        if opens > 1:
+        # Two finds, not count then find: one scan of the page instead of one and a half.
+        begin = data.find(tag)
+        if begin < 0:
+            continue
+        if data.find(tag, begin + len(tag)) >= 0:
             return False  # several articles (teasers, related posts): the tree decides
+        end = data.rfind(b"</" + tag[1:])
+        return begin < at and (end < 0 or at < end)
     return True
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any, ClassVar
 from urllib.parse import parse_qsl, urlsplit
 
@@ -58,6 +58,14 @@ _NOT_LOOP_CLASSES = frozenset({"widget", "td-main-sidebar", "sidebar"})
 _MAY_NOT_LOOP = "aside, nav, footer, [id*='sidebar' i], [class*='widget' i], [class*='sidebar' i]"
 # "<#id or .class> <rest>": a scope, then a descendant selector with no group or leading combinator.
 _SCOPED_RE = re.compile(r"^([.#][\w-]+)\s+(?![>+~])[^,]+$")
+
+
+@cache
+def _scope_of(query: str) -> str | None:
+    """The "<#id or .class>" scope of a query, None when it has none. Cached: a theme asks the
+    same few dozen queries on every page (the regex ran ~10 times a page)."""
+    m = _SCOPED_RE.match(query)
+    return m[1] if m else None
 
 
 class _Page:
@@ -104,12 +112,12 @@ class _Page:
     def _scope(self, query: str) -> Node | None:
         """Where to ask `query`: for "<#id or .class> <rest>", the one element its scope
         matches (the root when repeated), None when it matches nothing; else the root."""
-        m = _SCOPED_RE.match(query)
-        if m is None:
+        scope = _scope_of(query)
+        if scope is None:
             return self.root
-        found = self.scopes.get(m[1])
+        found = self.scopes.get(scope)
         if found is None:
-            found = self.scopes[m[1]] = self.root.css(m[1])
+            found = self.scopes[scope] = self.root.css(scope)
         if not found:
             return None
         return found[0] if len(found) == 1 else self.root
