@@ -59,6 +59,7 @@ class JobdirScheduler(Scheduler):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             lock.close()
+            self.dqs = None  # never opened: the engine still closes this scheduler
             raise SiteLockedError(f"another run uses JOBDIR {jobdir}; not starting a second one") from None
         self._lock = lock
         marker = jobdir / OPEN_MARKER

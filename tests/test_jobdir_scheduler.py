@@ -126,6 +126,7 @@ def test_a_second_live_run_on_the_same_jobdir_is_refused(tmp_path: Path) -> None
     second = JobdirScheduler.from_crawler(_crawler(jobdir))
     with pytest.raises(SiteLockedError, match="another run uses JOBDIR"):
         second.open(Spider("second"))
+    second.close("shutdown")  # as the engine does after a failed open: no error of its own
     first.enqueue_request(Request("http://site.test/a", dont_filter=True))
     assert first.next_request().url == "http://site.test/a"  # the live run's queue is untouched
     first.close("finished")
