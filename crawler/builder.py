@@ -8,7 +8,8 @@ crawl process or a parse worker), `python -m crawler.extract` and, through the c
     bytes --decode--> markup --site parser--> Article --provenance--> validate --> normalize
                                     |                                    |
                                     +-- None: not_an_article             +-- missing_*, future_date,
-                                                                              suspect_body
+                                                                              suspect_body,
+                                                                              body_truncated
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawler.content import walker
 from crawler.items import Article
 from crawler.normalize.article import normalize_article
 from crawler.normalize.text import clean_text, page_markup
@@ -97,6 +99,10 @@ def problems(
     # A parser that cross-checked its body and doubts it says so in `extraction`.
     if article.extraction and "suspect" in article.extraction:
         reasons.append("suspect_body")
+    # Every parser's walker stops at MAX_PARAGRAPHS (a 50 MB dump is no article): a body that
+    # long was cut there, and is not stored as if it were whole.
+    if len(article.body) >= walker.MAX_PARAGRAPHS:
+        reasons.append("body_truncated")
     return reasons
 
 

@@ -182,6 +182,18 @@ def test_an_item_the_parser_flags_suspect_is_rejected_as_suspect_body() -> None:
     assert problems(_article(extraction={"template": "liferay", "parser_version": 3})) == []
 
 
+def test_a_body_cut_at_the_walkers_paragraph_limit_is_a_reject_not_an_item() -> None:
+    # A 50 MB dump of paragraphs (tests/test_generic_extractor.py): the walker reads 10,000 of
+    # them; the builder does not store that as the whole article.
+    para = "<p>Một đoạn văn dài của trang rất lớn, lặp lại nhiều lần, có dấu phẩy, và chữ.</p>\n"
+    head = '<html><body><article><h1>Trang lớn</h1><time datetime="2024-05-01T08:00:00+07:00"></time>'
+    html = head + para * 12_000 + "</article>"
+    with pytest.raises(Rejected) as exc:
+        extract_page("https://example.org/lon", html.encode("utf-8"))
+    assert exc.value.record["rejected"] == "body_truncated"
+    assert problems(_article(body=["Đoạn văn."] * 9_999)) == []
+
+
 def test_validation_rules() -> None:
     now = datetime(2025, 1, 1, tzinfo=UTC)
     assert problems(_article(title=" ", body=["  "], published_at=None)) == [
