@@ -8,16 +8,19 @@ At the parser level: the validation step (crawler/builder.py) rejects flagged it
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from crawler.items import Article
 from crawler.normalize.text import clean_text
 from crawler.parsers import PARSERS
 from crawler.parsers.base import TemplateParser
-from crawler.parsers.crosscheck import suspect_reason
+from crawler.parsers.crosscheck import _HIDDEN_KEYS, _key_starts, suspect_reason
 from crawler.parsers.dom import parse_document
 from crawler.parsers.wordpress import WordPressParser
 
@@ -166,3 +169,18 @@ def test_the_item_builder_rejects_a_flagged_item_as_suspect_body(monkeypatch: py
     assert isinstance(built, Reject) and built.reason == "suspect_body", built
     stock = build_item(DIVI_HTML.encode("utf-8"), DIVI_URL, Site("divi", "wordpress", "wordpress", DIVI_URL))
     assert not isinstance(stock, Reject) and stock.body and not stock.body[0].startswith("Sáng 20/1")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*_HIDDEN_KEYS, b"hid", b"non", b"one", b"e", b"n", b"o", b"<div ", b"-", b">"]),
+        max_size=30,
+    )
+)
+def test_hidden_key_positions_are_those_of_the_keys_regex(parts: list[bytes]) -> None:
+    # The keys overlap ("hidden"/"hide", "none" after "non"): leftmost match, first key in order.
+    window = b"".join(parts)
+    present = [k for k in _HIDDEN_KEYS if k in window]
+    expected = [m.start() for m in re.finditer(b"|".join(_HIDDEN_KEYS), window)]
+    assert list(_key_starts(window, present)) == expected, window
