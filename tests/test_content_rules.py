@@ -192,3 +192,78 @@ def test_one_printed_byline_rule(html: str, template: str | None, generic: str |
     para = walker.walk([parse_fragment(html)]).paras[-1]
     assert byline.printed_byline(para) == template
     assert byline.printed_byline(para, byline.UNMARKED) == generic
+
+
+# The same content markup (a figure, an image table, a centered line, an italic line under two
+# pictures side by side, a picture's own centered paragraph, a caption box, a stray credit, a
+# long italic paragraph) as a Liferay, a WordPress and an unknown template's page.
+CAPTION_RULE_CASES = (
+    "golden/thaibinh/caption-rule",
+    "golden/khoicq/caption-rule",
+    "golden_generic/caption-rule",
+)
+
+
+def test_one_caption_rule_gives_every_template_the_same_pictures_and_captions() -> None:
+    tests = Path(__file__).parent
+    items = [
+        json.loads((tests / c / "expected.json").read_text(encoding="utf-8")) for c in CAPTION_RULE_CASES
+    ]
+    pictures = [[(i["src"].split("/uploads/")[1], i["caption"]) for i in item["images"]] for item in items]
+    assert pictures[0] == pictures[1] == pictures[2]
+    assert [item["captions"] for item in items[1:]] == [items[0]["captions"]] * 2
+    assert [item["body"] for item in items[1:]] == [items[0]["body"]] * 2
+    assert len(pictures[0]) == 8 and sum(1 for _, c in pictures[0] if c) == 7
+    assert not any("Ảnh: Minh Hà" in p for p in items[0]["body"])  # a credit box is never body
+
+
+def _placed(html: str) -> list[tuple[str, str | None]]:
+    blocks = body.place_captions(BodyReader(BASE).read(parse_fragment(html)))
+    return [(b.kind, b.caption if b.kind == "image" else b.text) for b in blocks]
+
+
+@pytest.mark.parametrize(
+    ("html", "placed"),
+    [
+        # A centered or italic short line under a picture is its caption.
+        (
+            '<p><img src="/a.jpg"></p><p align="center">Chú thích.</p>',
+            [("image", "Chú thích."), ("caption", "Chú thích.")],
+        ),
+        (
+            '<p><img src="/a.jpg"></p><p><i>Chú thích.</i></p>',
+            [("image", "Chú thích."), ("caption", "Chú thích.")],
+        ),
+        # Under text, or too long to be one, it is body.
+        ('<p>Văn bản.</p><p align="center">Dòng giữa.</p>', [("text", "Văn bản."), ("text", "Dòng giữa.")]),
+        (
+            '<p><img src="/a.jpg"></p><p><i>' + "x " * 250 + "</i></p>",
+            [("image", None), ("text", ("x " * 250).strip())],
+        ),
+        # A caption box after a picture is its caption; after text, neither body nor caption.
+        (
+            '<p><img src="/a.jpg"></p><div class="photo-credit">Ảnh: TTXVN</div>',
+            [("image", "Ảnh: TTXVN"), ("caption", "Ảnh: TTXVN")],
+        ),
+        ('<p>Văn bản.</p><div class="photo-credit">Ảnh: TTXVN</div>', [("text", "Văn bản.")]),
+        # A figcaption no picture took (a video's) is still a caption; it captions no picture above.
+        (
+            '<p><img src="/a.jpg"></p><figure><video></video><figcaption>Video.</figcaption></figure>',
+            [("image", None), ("caption", "Video.")],
+        ),
+        # A caption box holding the picture: its text is the picture's caption, not body.
+        (
+            '<div class="image-caption"><img src="/a.jpg"><span>Chú thích.</span></div><p>Văn bản.</p>',
+            [("image", "Chú thích."), ("text", "Văn bản.")],
+        ),
+        # A section whose class merely mentions captions, holding prose, is read as body.
+        (
+            '<div class="has-caption"><p>' + "Văn bản dài. " * 40 + "</p></div>",
+            [("text", ("Văn bản dài. " * 40).strip())],
+        ),
+        # A picture shown twice is one picture.
+        ('<p><img src="/a.jpg"></p><p><img src="/a.jpg"></p>', [("image", None)]),
+    ],
+)
+def test_the_caption_rule(html: str, placed: list[tuple[str, str | None]]) -> None:
+    assert _placed(html) == placed

@@ -53,7 +53,7 @@ def test_a_rest_built_wordpress_item_records_it_too() -> None:
         "date": "2024-01-02T08:00:00",
     }
     article = parser.parse_rest_post(post)
-    assert article.extraction == {"template": "wp-sahifa", "parser_version": "1.1", "fallback": []}
+    assert article.extraction == {"template": "wp-sahifa", "parser_version": "1.2", "fallback": []}
 
 
 def test_a_subclass_override_is_recorded_under_its_own_template_and_version() -> None:

@@ -1,11 +1,13 @@
-"""A template's content container into body, pictures, captions and a printed byline.
+"""A content container into body, pictures, captions and a printed byline: every parser's.
 
 The engine's walker reads the text (its block tags, its one <br> rule); pictures stand where the
 walker marked them, between paragraphs. Captions, by what the markup ties to a picture: a
-figure's figcaption, the text rows of an image table (CKEditor: picture row, caption row), or a
-caption-like paragraph (all italic, or caption classed) right after uncaptioned pictures. The
-last line may be the printed byline (crawler.content.byline, one rule for every parser). A
-template parser gives its container(s) and keeps only where things are on its pages.
+figure's figcaption, the text rows of an image table (CKEditor: picture row, caption row), a
+caption box (short, caption or credit classed) after a picture, or a caption-like paragraph
+(short, and all italic, centered or caption classed) right after uncaptioned pictures. A caption
+box is never body text. The last line may be the printed byline (crawler.content.byline). The
+generic engine and the template parsers read bodies alike: a template gives its container(s)
+and keeps only where things are on its pages.
 """
 
 from __future__ import annotations
@@ -17,39 +19,34 @@ from typing import TYPE_CHECKING
 # Modules, not their names: importing one of them first loads crawler.parsers, which loads this.
 from crawler.content import byline, walker
 from crawler.content import images as engine_images
-from crawler.content.figures import (
-    CAPTION_CSS,
-    FIGURE_CSS,
-    is_caption,
-    is_figure,
-    nearest_figure,
-    own_caption,
-)
-from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS
+from crawler.content.figures import FIGURE_CSS, is_caption, is_figure, nearest_figure, own_caption
+from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, CAPTION_CSS
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.parsers.dom import BR, Node, raw_text
+from crawler.parsers.dom import Node
 
 if TYPE_CHECKING:
     from crawler.content.walker import Para
 
-__all__ = ["Block", "BodyReader", "ReadBody", "assemble"]
+__all__ = ["Block", "BodyReader", "ReadBody", "assemble", "place_captions"]
 
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
-_MAX_TABLE_CAPTION = 400  # characters of text rows an image table holds (more: a layout table)
+MAX_CAPTION = 400  # characters: a longer text is never a caption (a layout table, prose)
 
 
 @dataclass(slots=True)
 class Block:
     """One paragraph or picture of a body, in reading order."""
 
-    kind: str  # "text", "image", or "caption" (a caption element with no picture kept)
+    kind: str  # "text", "image", or "caption" (a caption's text, its picture's or none's)
     text: str = ""
     src: str | None = None
     caption: str | None = None
     group: int = 0  # pictures of one block share a group (and a caption after them)
     para: Para | None = None  # a text block's paragraph: a template's own line rules read it
+    tied: bool = False  # a caption the markup ties to its pictures (a figure's, a table's)
+    stray: bool = False  # caption or credit classed only: a caption when it follows pictures
 
 
 @dataclass
@@ -61,7 +58,9 @@ class ReadBody:
 
 
 def _text(el: Node) -> str:
-    return clean_text(raw_text(el).replace(BR, " "))
+    """A caption's text: a space between its parts (a caption and its credit are often two
+    spans that the page's style sets apart)."""
+    return clean_text(el.text(deep=True, separator=" "))
 
 
 def _classes(el: Node) -> str:
@@ -71,12 +70,18 @@ def _classes(el: Node) -> str:
 
 def _image_table(table: Node) -> bool:
     """A small table of picture row(s) and at most two short caption rows, not a layout table."""
-    if table.css_first("img") is None:
+    if table.tag != "table" or table.css_first("img") is None:
         return False
     if CAPTION_CLASS.search(_classes(table)):
         return True
     rows = [t for t in (_text(r) for r in table.css("tr") if r.css_first("img") is None) if t]
-    return len(rows) <= 2 and sum(len(t) for t in rows) <= _MAX_TABLE_CAPTION
+    return len(rows) <= 2 and sum(len(t) for t in rows) <= MAX_CAPTION
+
+
+def _short(el: Node) -> bool:
+    """At most a caption's length of text, spaces aside."""
+    text = el.text(deep=True)
+    return len(text) <= MAX_CAPTION or len(clean_text(text)) <= MAX_CAPTION
 
 
 class BodyReader:
@@ -93,23 +98,29 @@ class BodyReader:
 
     def _pictures(self, imgs: list[Node], caption: str | None) -> None:
         self.groups += 1
+        caption = caption or None
         for img in imgs:
             src = self.image_src(img)
             if src:
-                self.blocks.append(Block("image", src=src, caption=caption or None, group=self.groups))
+                self.blocks.append(Block("image", src=src, caption=caption, group=self.groups, tied=True))
 
-    def read(self, root: Node) -> list[Block]:
-        # Figures and image tables are read whole: their text is the pictures' caption.
-        # So is a caption element outside any figure (its picture is elsewhere, or a video's).
+    def read(self, root: Node, skip: frozenset[int] = frozenset()) -> list[Block]:
+        """`root`'s blocks appended to the reader's; elements whose mem_id is in `skip` are
+        left out."""
+        # Figures and image tables are read whole: their text is the pictures' caption. So is a
+        # caption box outside any figure (its picture's, or a video's), unless it holds more
+        # text than a caption: then its class says little ("has-caption" on a whole section).
         units = [
             el
             for el in root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, table")
-            if is_figure(el) or is_caption(el) or _image_table(el)
+            if is_figure(el)
+            or _image_table(el)
+            or (el.tag != "table" and el.mem_id != root.mem_id and _short(el))
         ]
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
             self._unit(root)
             return self.blocks
-        walked = walker.walk([root], units=frozenset(u.mem_id for u in units))
+        walked = walker.walk([root], skip, units=frozenset(u.mem_id for u in units))
         marks = walked.marks
         m = 0
         owner_id = -1  # the block of the last picture: pictures side by side share a group
@@ -133,17 +144,21 @@ class BodyReader:
         return self.blocks
 
     def _unit(self, el: Node) -> None:
-        if not is_figure(el) and is_caption(el):
+        if is_figure(el):
+            self._figure(el)
+        elif el.tag == "table":  # an image table: its text rows are the caption
+            self._pictures(el.css("img"), " ".join(t for t in (_text(r) for r in el.css("tr")) if t))
+        else:  # a caption box: its pictures' caption, or one no picture has
             text = _text(el)
-            if text:
-                self.blocks.append(Block("caption", text))
-            return
-        if not is_figure(el):  # an image table: its text rows are the caption
-            caption = " ".join(t for t in (_text(r) for r in el.css("tr")) if t)
-            self._pictures(el.css("img"), caption or None)
-            return
-        # A figure: each picture takes the caption of the figure nearest it (a gallery's item);
-        # a caption no picture took (a gallery's own, a video's) is still one of the page's.
+            imgs = el.css("img")
+            if imgs:
+                self._pictures(imgs, text)
+            elif text:  # (a figcaption of a video is one; a "credit" box is one after a picture)
+                self.blocks.append(Block("caption", text, stray=not is_caption(el)))
+
+    def _figure(self, el: Node) -> None:
+        """Each picture takes the caption of the figure nearest it (a gallery's item); a
+        caption no picture took (a gallery's own, a video's) is still one of the page's."""
         last: Node | None = None
         taken: set[int] = set()
         for img in el.css("img"):
@@ -158,55 +173,36 @@ class BodyReader:
                 if cap is not None:
                     taken.add(cap.mem_id)
                     caption = _text(cap)
-                self.blocks.append(Block("image", src=src, caption=caption or None, group=self.groups))
+                self.blocks.append(
+                    Block("image", src=src, caption=caption or None, group=self.groups, tied=True)
+                )
         cap = own_caption(el)
         if cap is not None and cap.mem_id not in taken:
             text = _text(cap)
             if text:
-                self.blocks.append(Block("caption", text))
-
-
-def _drop_text(text: str) -> bool:
-    """A line that is never body: boilerplate, a bare e-mail address, an attachment label."""
-    return is_clean_boilerplate(text) or bool(_EMAIL_ONLY.match(text)) or bool(ATTACHMENT_LABEL.match(text))
+                self.blocks.append(Block("caption", text, tied=True))
 
 
 def _caption_like(b: Block) -> bool:
-    """All italic or caption classed: a caption when it follows a picture. Asked of a few
-    paragraphs only (after a picture, the last one), not of every one read."""
+    """Short, and all italic, centered or caption classed: a caption when it follows a picture.
+    Asked of a few paragraphs only (after a picture), not of every one read."""
     para = b.para
-    return para is not None and (
-        para.italic >= _CAPTION_ITALIC or CAPTION_CLASS.search(_classes(para.node)) is not None
+    if para is None or len(para.text) > MAX_CAPTION:
+        return False
+    return (
+        para.italic >= _CAPTION_ITALIC
+        or CAPTION_CLASS.search(_classes(para.node)) is not None
+        or walker.alignment(para.node) == "center"
     )
 
 
-def _byline(blocks: list[Block], i: int) -> str | None:
-    """The author's name when text block `i`, the last, is the printed byline (the engine's
-    rule, crawler.content.byline); never the caption of an uncaptioned picture above it."""
-    b = blocks[i]
-    above = blocks[i - 1] if i > 0 else None
-    if b.para is None:
-        return None
-    if above is not None and above.kind == "image" and above.caption is None and _caption_like(b):
-        return None
-    return byline.printed_byline(b.para)
-
-
-def assemble(blocks: list[Block]) -> ReadBody:
-    """Blocks -> body, images, captions and (the printed byline closing it) the author."""
-    blocks = [b for b in blocks if b.kind != "text" or not _drop_text(b.text)]
-    author: str | None = None
-    last = max((i for i, b in enumerate(blocks) if b.kind == "text"), default=None)
-    if last is not None:
-        author = _byline(blocks, last)
-        if author:
-            del blocks[last]
-    body: list[str] = []
-    images: list[Image] = []
-    captions: list[str] = []
-    # Uncaptioned pictures directly above, with their group: an italic paragraph captions the
-    # last group's pictures (one photo, or several side by side), not every photo above it.
-    pending: list[tuple[Image, int]] = []
+def place_captions(blocks: list[Block]) -> list[Block]:
+    """Each caption to its pictures. A caption-like paragraph, or a caption element no figure
+    holds, right after uncaptioned pictures captions the last group of them (one photo, or
+    several side by side), not every photo above; it becomes a "caption" block. A picture shown
+    twice is kept once."""
+    out: list[Block] = []
+    pending: list[Block] = []  # uncaptioned pictures directly above
     seen: set[str] = set()
     for b in blocks:
         if b.kind == "image":
@@ -214,23 +210,48 @@ def assemble(blocks: list[Block]) -> ReadBody:
             if b.src in seen:
                 continue
             seen.add(b.src)
-            img: Image = {"src": b.src, "caption": b.caption}
-            images.append(img)
-            if b.caption:
-                captions.append(b.caption)
-                pending = []
-            else:
-                pending.append((img, b.group))
-        elif b.kind == "caption":  # no picture of its own: one of the page's captions only
-            captions.append(b.text)
-            pending = []
-        elif pending and _caption_like(b):
-            for img, group in pending:
-                if group == pending[-1][1]:
-                    img["caption"] = b.text
-            captions.append(b.text)
-            pending = []
-        else:
-            body.append(b.text)
-            pending = []
-    return ReadBody(body, images, list(dict.fromkeys(captions)), author)
+            out.append(b)
+            pending = [] if b.caption else [*pending, b]
+            continue
+        caption = b.text if b.kind == "caption" else None
+        if b.stray and not pending:
+            continue  # a caption-classed box after no picture: neither body nor a caption
+        if caption is None and pending and _caption_like(b):
+            caption = b.text
+            b = Block("caption", caption)
+        if caption is not None and pending and not b.tied:
+            for img in pending:
+                if img.group == pending[-1].group:
+                    img.caption = caption
+        out.append(b)
+        pending = []
+    return out
+
+
+def drop_text(text: str) -> bool:
+    """A line that is never body: boilerplate, a bare e-mail address, an attachment label."""
+    return is_clean_boilerplate(text) or bool(_EMAIL_ONLY.match(text)) or bool(ATTACHMENT_LABEL.match(text))
+
+
+def parts(blocks: list[Block]) -> tuple[list[str], list[Image], list[str]]:
+    """Placed blocks -> body paragraphs, images and captions (each once, in reading order)."""
+    body = [b.text for b in blocks if b.kind == "text"]
+    images: list[Image] = [
+        {"src": b.src, "caption": b.caption} for b in blocks if b.kind == "image" and b.src
+    ]
+    captions = [b.caption if b.kind == "image" else b.text for b in blocks if b.kind != "text"]
+    return body, images, list(dict.fromkeys(c for c in captions if c))
+
+
+def assemble(blocks: list[Block]) -> ReadBody:
+    """Blocks -> body, images, captions and (the printed byline closing it) the author."""
+    blocks = [b for b in place_captions(blocks) if b.kind != "text" or not drop_text(b.text)]
+    author: str | None = None
+    last = max((i for i, b in enumerate(blocks) if b.kind == "text"), default=None)
+    if last is not None:
+        para = blocks[last].para
+        author = byline.printed_byline(para) if para is not None else None
+        if author:
+            del blocks[last]
+    body, images, captions = parts(blocks)
+    return ReadBody(body, images, captions, author)

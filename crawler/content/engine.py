@@ -1,8 +1,9 @@
 """The generic content engine: any article page to its fields, without a template.
 
     parse once (lexbor) -> read metadata -> drop what is invisible -> title, dates, lead, byline
-    -> drop page chrome -> choose the main block -> walk it into paragraphs -> prune boilerplate
-    lines -> pictures and captions -> byline and lead out of the body
+    -> drop page chrome -> choose the main block -> read it into paragraphs, pictures and
+    captions (crawler.content.body: every parser's reader and caption rule) -> the featured
+    picture -> prune boilerplate lines -> byline and lead out of the body
 
 Pure: HTML and URL in, an `Extraction` out. Whether that is an article is the caller's call
 (crawler.parsers.generic), from the evidence the extraction carries.
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from crawler.content.blocks import choose_main, link_density
+from crawler.content.body import BodyReader, parts, place_captions
 from crawler.content.clean import strip_chrome, strip_invisible
 from crawler.content.fields import (
     find_title,
@@ -25,10 +27,10 @@ from crawler.content.fields import (
     visible_author,
 )
 from crawler.content.guard import flatten_deep
-from crawler.content.images import featured_picture, pictures
+from crawler.content.images import featured_image
 from crawler.content.meta import PageMeta, read_meta
-from crawler.content.rules import CAPTION_CSS, END_OF_ARTICLE, LINE_CHROME
-from crawler.content.walker import Para, walk
+from crawler.content.rules import END_OF_ARTICLE, LINE_CHROME
+from crawler.content.walker import Para
 from crawler.items import Image
 from crawler.normalize.dates import parse_vn_date
 from crawler.normalize.text import clean_text, fold_words, is_clean_boilerplate
@@ -99,17 +101,21 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     blocks = choose_main(body) or [body]
     out.link_density = max(link_density(b) for b in blocks)
     out.linked_headings = sum(len(b.css("h2 a, h3 a, h4 a")) for b in blocks)
-    pics = pictures(blocks, url)
-    featured = featured_picture(blocks, url)
-    if featured is not None and all(p.src != featured.src for p in pics):
-        pics.insert(0, featured)
-    skip = {p.caption_node.mem_id for p in pics if p.caption_node is not None}
-    skip.update(el.mem_id for b in blocks for el in b.css(CAPTION_CSS) if el.mem_id != b.mem_id)
-    if h1 is not None:
-        skip.add(h1.mem_id)
+    skip = {h1.mem_id} if h1 is not None else set()
     if lead_node is not None and lead_node.mem_id not in {b.mem_id for b in blocks}:
         skip.add(lead_node.mem_id)
-    paras = _prune(walk(blocks, frozenset(skip)).paras, out.title)
+    reader = BodyReader(url)
+    frozen = frozenset(skip)
+    for block in blocks:
+        reader.read(block, frozen)
+    placed = place_captions(reader.blocks)
+    featured = featured_image(blocks, url)
+    if featured is not None:  # the picture above the text, with its caption, unless shown again
+        img, holder = featured
+        src = reader.image_src(img)
+        if all(b.src != src for b in placed):
+            placed[:0] = [b for b in place_captions(BodyReader(url).read(holder)) if b.src == src]
+    paras = _prune([b.para for b in placed if b.para is not None], out.title)
     author = trailing_byline(paras, pm, url)
     if author:
         paras.pop()
@@ -117,8 +123,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     out.lead, paras = _lead(lead_node, paras, pm, vietnamese)
     out.body = [p.text for p in paras]
     _ld_body_fallback(out, pm)
-    out.images = [{"src": p.src, "caption": p.caption} for p in pics]
-    out.captions = list(dict.fromkeys(p.caption for p in pics if p.caption))
+    _, out.images, out.captions = parts(placed)
     return out
 
 

@@ -1,39 +1,30 @@
-"""Article images and their captions, and the caption elements to keep out of the body.
+"""Which <img> is an article picture, and which one a theme puts above the text.
 
-A caption is what the page ties to the picture: figure/figcaption, a WordPress `.wp-caption`,
-a CKEditor caption table (picture row, caption row), a caption-classed element right after the
-picture, or a short centered or italic paragraph right after it. Decorative images (logos,
-icons, share buttons, ad banners, tracking pixels, avatars) are never article images.
+Decorative images (logos, icons, share buttons, ad banners, tracking pixels, avatars, emoji)
+are never article images. Captions are the body reader's (crawler.content.body): one rule
+for every parser.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from itertools import islice
 
-from crawler.content.figures import is_figure, own_caption
-from crawler.content.rules import CAPTION_CLASS, decorative_image
-from crawler.normalize.text import clean_text
+from crawler.content.figures import is_figure
+from crawler.content.rules import decorative_image
 from crawler.normalize.urls import absolute_url
 from crawler.parsers.dom import Node, ancestors
 
-__all__ = ["Picture", "featured_picture", "image_src", "pictures"]
+__all__ = ["featured_image", "image_src"]
 
 _LAZY_ATTRS = ("data-lazy-src", "data-src", "data-original", "data-lazy", "data-orig-file")
-_PLACEHOLDER = re.compile(r"(?:lazy|placeholder|blank|spacer|pixel)\.(?:gif|png|svg)|^data:", re.I)
+_PLACEHOLDER = re.compile(
+    r"(?:lazy|placeholder|preloader\w*|loading|blank|spacer|pixel)\.(?:gif|png|svg)|^data:", re.I
+)
 _FEATURED = re.compile(
     r"featured|thumbnail|post-?thumb|entry-?image|post-?image|hero|lead-?image|"
     r"single-?image|article-?image|top-?image|main-?image|cover"
 )
-_MAX_CAPTION = 400
-
-
-@dataclass
-class Picture:
-    src: str
-    caption: str | None
-    caption_node: Node | None  # kept out of the body
 
 
 def image_src(img: Node, base: str) -> str | None:
@@ -68,72 +59,10 @@ def image_src(img: Node, base: str) -> str | None:
     return None if not url or decorative_image(url, attrs) else url
 
 
-def _text(node: Node) -> str:
-    return clean_text(node.text(deep=True, separator=" "))
-
-
-def _styled_caption(el: Node) -> bool:
-    """A short paragraph a reader takes for a caption: centered, or all italic."""
-    attrs = el.attributes
-    style = (attrs.get("style") or "").lower().replace(" ", "")
-    if "text-align:center" in style or (attrs.get("align") or "").lower() == "center":
-        return True
-    text = _text(el)
-    italic = "".join(_text(i) for i in el.css("em, i"))
-    return bool(text) and len(italic) >= 0.9 * len(text)
-
-
-def _caption(img: Node) -> tuple[str | None, Node | None]:
-    chain = list(islice(ancestors(img), 5))
-    for el in chain:
-        if is_figure(el):
-            cap = own_caption(el)
-            return (_text(cap) or None, cap) if cap is not None else (None, None)
-        if el.tag == "table":
-            if len(el.css("img")) == 1 and len(el.css("tr")) <= 3:
-                text = _text(el)
-                if 0 < len(text) <= _MAX_CAPTION:
-                    return text, el
-            break
-    # A caption element or a styled short paragraph right after the picture (or its wrapper).
-    anchor = img
-    for el in chain[:2]:
-        if el.tag in ("a", "span", "p", "div", "center") and not el.text(deep=True).strip():
-            anchor = el
-    nxt = anchor.next
-    while nxt is not None and (
-        nxt.tag == "br" or (nxt.tag == "-text" and not (nxt.text_content or "").strip())
-    ):
-        nxt = nxt.next
-    if nxt is not None and nxt.is_element_node and nxt.tag not in ("img", "figure", "table"):
-        text = _text(nxt)
-        names = f"{nxt.attributes.get('class') or ''}".lower()
-        if 0 < len(text) <= _MAX_CAPTION and (CAPTION_CLASS.search(names) or _styled_caption(nxt)):
-            if not nxt.css_first("img"):
-                return text, nxt
-    # The picture's own paragraph carries the caption after it ("<p align=center><img><br>Text</p>").
-    owner = next((el for el in chain[:2] if el.tag in ("p", "div", "center")), None)
-    if owner is not None and len(owner.css("img")) == 1:
-        text = _text(owner)
-        if 0 < len(text) <= _MAX_CAPTION and _styled_caption(owner):
-            return text, owner
-    return None, None
-
-
-def pictures(blocks: list[Node], base: str) -> list[Picture]:
-    out: list[Picture] = []
-    for block in blocks:
-        for img in block.css("img"):
-            src = image_src(img, base)
-            if not src:
-                continue
-            caption, node = _caption(img)
-            out.append(Picture(src, caption, node))
-    return out
-
-
-def featured_picture(blocks: list[Node], base: str) -> Picture | None:
-    """The image a theme puts above the text (outside the content block), when marked as such."""
+def featured_image(blocks: list[Node], base: str) -> tuple[Node, Node] | None:
+    """The image a theme puts above the text (outside the content block), when marked as such,
+    and the element to read for it and its caption: its figure, else what holds the picture
+    (and a caption element or caption-like line after it)."""
     if not blocks:
         return None
     scope = next((a for a in ancestors(blocks[0]) if a.tag in ("article", "main")), None)
@@ -143,12 +72,17 @@ def featured_picture(blocks: list[Node], base: str) -> Picture | None:
     for img in scope.css("img"):
         if img.mem_id in inside:
             return None  # reached the body's own pictures: nothing above them
-        src = image_src(img, base)
-        if not src:
+        if not image_src(img, base):
             continue
         chain = list(islice(ancestors(img), 4))
         names = " ".join(f"{a.attributes.get('class') or ''} {a.attributes.get('id') or ''}" for a in chain)
-        if _FEATURED.search(names.lower()) or any(a.tag == "figure" for a in chain):
-            caption, node = _caption(img)
-            return Picture(src, caption, node)
+        figure = next((a for a in chain if is_figure(a)), None)
+        if figure is not None:
+            return img, figure
+        if _FEATURED.search(names.lower()):
+            anchor = img  # the picture, or the empty link/box around it
+            for el in chain[:2]:
+                if el.tag in ("a", "span", "p", "div", "center") and not el.text(deep=True).strip():
+                    anchor = el
+            return img, anchor.parent or anchor
     return None

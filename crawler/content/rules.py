@@ -152,7 +152,7 @@ CAPTION_CLASS = re.compile(
     re.IGNORECASE,
 )
 # Captions and photo credits: never body text, whether or not their picture was kept.
-CAPTION_CSS = "figcaption, .wp-caption-text, [class*=caption], [class*=credit], [class*=image_desc]"
+CAPTION_CSS = "figcaption, [class*=caption i], [class*=credit i], [class*=image_desc i]"
 
 # Images that are never the article's: logos, icons, share buttons, ad banners, pixels, avatars.
 IMAGE_SKIP = _by_first_letter(

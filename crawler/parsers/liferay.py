@@ -47,7 +47,7 @@ class PublishingPortalParser(LiferayFamilyParser):
     """PublishingPortal blocks; one parser for the Liferay and the SharePoint chrome."""
 
     template = "publishingportal"
-    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
+    version: ClassVar[str] = "1.2"  # 1.1: bodies read by the one content engine; 1.2: its one caption rule
 
     title_selectors: ClassVar[Selectors] = ("h2.tieu-de-tin", ".tieu-de-tin", "div.news-title", ".news-title")
     date_selectors: ClassVar[Selectors] = (
@@ -303,7 +303,7 @@ class LiferayAdtParser(AssetPublisherParser):
     """Liferay 7 Asset Publisher ("Xuất bản thông tin") rendering an ADT ``div.news-detail``."""
 
     template = "liferay-adt"
-    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
+    version: ClassVar[str] = "1.2"  # 1.1: bodies read by the one content engine; 1.2: its one caption rule
     strip_asset_layout = True  # canonical links are /-/asset_publisher/...; side lists add /tin-tuc
 
     title_selectors: ClassVar[Selectors] = (
@@ -334,7 +334,7 @@ class LiferayJournalParser(AssetPublisherParser):
     """Liferay 6.2 stock Asset Publisher (portlet 101) with a journal template ``div.chi-tiet-tin``."""
 
     template = "liferay-journal"
-    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
+    version: ClassVar[str] = "1.2"  # 1.1: bodies read by the one content engine; 1.2: its one caption rule
 
     title_selectors: ClassVar[Selectors] = (
         ".asset-full-content > .taglib-header .header-title",

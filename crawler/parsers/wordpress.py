@@ -360,7 +360,7 @@ class WordPressParser(TemplateParser):
     """
 
     template: ClassVar[str] = "wordpress"
-    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
+    version: ClassVar[str] = "1.2"  # 1.1: bodies read by the one content engine; 1.2: its one caption rule
 
     title_selectors: ClassVar[tuple[str, ...]] = (
         "h1.entry-title",
@@ -1044,7 +1044,7 @@ class NewspaperParser(WordPressParser):
     """tagDiv Newspaper (khoicq)."""
 
     template: ClassVar[str] = "wp-newspaper"
-    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
+    version: ClassVar[str] = "1.2"  # 1.1: bodies read by the one content engine; 1.2: its one caption rule
     title_selectors = (
         ".td-post-title h1.entry-title",
         ".td-post-header h1.entry-title",
@@ -1089,7 +1089,7 @@ class SahifaParser(WordPressParser):
     """TieLabs Sahifa (gialai)."""
 
     template: ClassVar[str] = "wp-sahifa"
-    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
+    version: ClassVar[str] = "1.2"  # 1.1: bodies read by the one content engine; 1.2: its one caption rule
     title_selectors = (
         "#the-post h1.post-title",
         ".post-inner h1.entry-title",
@@ -1133,7 +1133,7 @@ class JannahParser(WordPressParser):
     """TieLabs Jannah (Sahifa's successor)."""
 
     template: ClassVar[str] = "wp-jannah"
-    version: ClassVar[str] = "1.1"  # 1.1: bodies read by the one content engine
+    version: ClassVar[str] = "1.2"  # 1.1: bodies read by the one content engine; 1.2: its one caption rule
     title_selectors = (".entry-header h1.post-title", "h1.entry-title", *WordPressParser.title_selectors)
     content_selectors = (".entry-content.entry", *WordPressParser.content_selectors)
     visible_date_selectors = (".entry-header .post-meta .date", *WordPressParser.visible_date_selectors)
