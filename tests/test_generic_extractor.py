@@ -19,6 +19,7 @@ from crawler.extract import Rejected, extract_manifest, extract_page
 from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_vn_date
 from crawler.parsers import PARSERS
 from crawler.parsers.base import NotAnArticle
+from crawler.parsers.generic import not_article_reason
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent
@@ -155,6 +156,21 @@ def test_batch_prints_a_not_an_article_line(tmp_path: Path) -> None:
     [record] = list(extract_manifest([f"{url}\tlist.html\n"], tmp_path))
     assert record["url"] == url
     assert record["error"].startswith("not an article: listing")
+
+
+def test_an_article_with_the_sites_login_box_is_an_article() -> None:
+    prose = "".join(
+        f"<p>Đoạn {i}: Hội nghị bàn giải pháp phát triển kinh tế - xã hội của huyện.</p>" for i in range(8)
+    )
+    html = _page(
+        '<div class="modal"><form><input name="u"><input type="password" name="p"></form></div>'
+        f"<article><h1>Huyện tổ chức hội nghị</h1><p>Ngày 05/03/2022</p>{prose}</article>"
+    )
+    article = GENERIC.parse_article(html, "https://portal.example.vn/tin-tuc/huyen-to-chuc-hoi-nghi")
+    assert article is not None and len(article.body) == 8
+    # The same box on a page of a form's few words is a login page.
+    url, login = NOT_ARTICLES["login"]
+    assert not_article_reason(extract(login, url), url) == "login page"
 
 
 def test_a_short_notice_declared_an_article_is_kept() -> None:

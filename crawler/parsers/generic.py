@@ -32,6 +32,7 @@ _SEARCH_PARAMS = frozenset(("s", "q", "query", "keyword", "keywords", "search", 
 _LOGIN_PATH = re.compile(r"/(?:login|signin|sign-in|dang-nhap|wp-login\.php)(?:[/.?]|$)", re.IGNORECASE)
 _MIN_BODY = 150  # characters of prose: less is a stub, a form or a listing's leftovers
 _MIN_BODY_DECLARED = 60  # when og:type/JSON-LD says "article", a short notice still counts
+_LOGIN_PROSE = 400  # characters of prose beyond what a login form's notes hold
 _MAX_LINK_DENSITY = 0.5
 _MAX_TEASERS = 4  # linked headings in the main block: a listing of other articles
 # Article-looking URL path: a slug of several words ("word-word-word-"), or a numeric id (four
@@ -61,12 +62,14 @@ def not_article_reason(x: Extraction, url: str) -> str | None:
     title = x.title or ""
     if _ERROR_TITLE.search(title) and not x.declared_article:
         return f"error page ({title!r})"
-    if _LOGIN_PATH.search(parts.path) or (x.has_password and not x.declared_article):
+    size = sum(len(p) for p in x.body)
+    # A password field on a page of article prose is the site's login box (a modal, a header
+    # widget), not a login page.
+    if _LOGIN_PATH.search(parts.path) or (x.has_password and not x.declared_article and size < _LOGIN_PROSE):
         return "login page"
     query = {k.lower() for k, _ in parse_qsl(parts.query)}
     if _SEARCH_PATH.search(parts.path) or (query & _SEARCH_PARAMS):
         return "search page"
-    size = sum(len(p) for p in x.body)
     if not x.declared_article:
         if x.linked_headings >= _MAX_TEASERS:
             return f"listing ({x.linked_headings} linked headings in the main block)"
