@@ -16,6 +16,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler.budget import markup_depth
 from crawler.parsers import parser_for
+from crawler.parsers.dom import Node, parse_fragment, short_texts
 from crawler.sites import get_site
 from crawler.spiders.base import PortalSpider
 
@@ -159,3 +160,39 @@ def test_a_ledger_that_cannot_record_an_owed_article_fails_the_run(tmp_path: Pat
     failure = spider.crawler.stats.get_value("vn/failure")
     assert failure.startswith(f"lost data on {key}: could not record {BASE}/a as owed")
     assert failure.count("could not record") == 1  # one reason, not one per article
+
+
+class _CountingNode:
+    """A node that counts the characters its deep text builds (short_texts' only cost)."""
+
+    built = 0
+
+    def __init__(self, node: Node) -> None:
+        self.node, self.mem_id, self.parent = node, node.mem_id, node.parent
+
+    def text(self, deep: bool = True) -> str:
+        text = self.node.text(deep=deep)
+        _CountingNode.built += len(text)
+        return text
+
+
+@pytest.mark.parametrize("box", ['<div class="caption">', '<div class="date">', "<span>"])
+def test_texts_of_nested_boxes_are_built_in_linear_time(box: str) -> None:
+    # 500 nested boxes (the depth guard's limit) around one long text: asked box by box, each
+    # would build the whole text, 500 times the page; short_texts builds it about once.
+    prose = "Nội dung bài viết rất dài. " * 2000
+    root = parse_fragment(box * 500 + f"<p>{prose}</p><p>19/04/2021</p>")
+    nodes = root.css("div, span")
+    _CountingNode.built = 0
+    texts = short_texts([_CountingNode(n) for n in nodes], 160)  # type: ignore[misc]
+    assert texts == [t if len(t) <= 160 else None for t in (n.text(deep=True) for n in nodes)]
+    assert all(t is None for t in texts)
+    assert _CountingNode.built <= 2 * len(prose)
+
+
+def test_short_texts_reads_short_boxes_and_skips_long_ones() -> None:
+    root = parse_fragment(
+        '<div class="a"><span>ngắn</span><p>' + "dài " * 100 + '</p><span class="b">19/04/2021</span></div>'
+    )
+    nodes = root.css("div, span")
+    assert short_texts(nodes, 40) == [None, "ngắn", "19/04/2021"]

@@ -23,7 +23,7 @@ from crawler.content.figures import FIGURE_CSS, is_caption, is_figure, nearest_f
 from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, CAPTION_CSS
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.parsers.dom import Node
+from crawler.parsers.dom import Node, short_texts
 
 if TYPE_CHECKING:
     from crawler.content.walker import Para
@@ -78,10 +78,9 @@ def _image_table(table: Node) -> bool:
     return len(rows) <= 2 and sum(len(t) for t in rows) <= MAX_CAPTION
 
 
-def _short(el: Node) -> bool:
-    """At most a caption's length of text, spaces aside."""
-    text = el.text(deep=True)
-    return len(text) <= MAX_CAPTION or len(clean_text(text)) <= MAX_CAPTION
+def _short(text: str | None) -> bool:
+    """At most a caption's length of text, spaces aside (None: over twice that, spaces and all)."""
+    return text is not None and (len(text) <= MAX_CAPTION or len(clean_text(text)) <= MAX_CAPTION)
 
 
 class BodyReader:
@@ -110,13 +109,14 @@ class BodyReader:
         # Figures and image tables are read whole: their text is the pictures' caption. So is a
         # caption box outside any figure (its picture's, or a video's), unless it holds more
         # text than a caption: then its class says little ("has-caption" on a whole section).
-        units = [
-            el
-            for el in root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, table")
-            if is_figure(el)
-            or _image_table(el)
-            or (el.tag != "table" and el.mem_id != root.mem_id and _short(el))
-        ]
+        found = root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, table")
+        boxes = [el for el in found if el.tag != "table" and el.mem_id != root.mem_id and not is_figure(el)]
+        short = {
+            el.mem_id
+            for el, text in zip(boxes, short_texts(boxes, 2 * MAX_CAPTION), strict=True)
+            if _short(text)
+        }
+        units = [el for el in found if is_figure(el) or el.mem_id in short or _image_table(el)]
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
             self._unit(root)
             return self.blocks

@@ -13,7 +13,7 @@ from crawler.content.meta import PageMeta
 from crawler.content.walker import Para
 from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_vn_date
 from crawler.normalize.text import clean_text, fold_words
-from crawler.parsers.dom import Node, ancestors
+from crawler.parsers.dom import Node, ancestors, short_texts
 
 __all__ = [
     "find_title",
@@ -139,9 +139,9 @@ def published_dates(
     for where in (scope, root):
         if where is None:
             continue
-        for el in where.css(_DATE_CSS if where is root else "time, span, p, div")[:_MAX_DATE_CANDIDATES]:
-            text = el.text(deep=True)
-            if len(text) > _MAX_DATE_TEXT:
+        candidates = where.css(_DATE_CSS if where is root else "time, span, p, div")[:_MAX_DATE_CANDIDATES]
+        for text in short_texts(candidates, _MAX_DATE_TEXT):
+            if text is None:
                 continue
             # An English month name only off Vietnamese pages ("may" is also a Vietnamese word).
             found = parse_vn_date(text) or (None if vietnamese else parse_english_date(text))

@@ -34,6 +34,7 @@ __all__ = [
     "parse_document",
     "parse_fragment",
     "raw_text",
+    "short_texts",
 ]
 
 Node = LexborNode
@@ -107,3 +108,33 @@ def raw_text(node: Node, skip: frozenset[str] = frozenset()) -> str:
         elif current.is_element_node and tag not in NO_TEXT_TAGS and tag not in skip:
             stack.extend(reversed(list(current.iter(include_text=True))))
     return "".join(out)
+
+
+def short_texts(nodes: list[Node], limit: int) -> list[str | None]:
+    """Each node's text (lexbor's, deep) when it has at most `limit` characters, else None.
+
+    Linear in the page, however deeply the nodes nest: asked node by node, 500 nested boxes
+    around a long text would each build that text (a page's size times its depth). Here the
+    deepest come first, and a node over the limit marks every node above it as over too, so a
+    long text is built only for nodes whose own nodes below are all short: disjoint subtrees.
+    """
+    ids = {node.mem_id for node in nodes}
+    over: set[int] = set()
+    texts: dict[int, str] = {}
+    for node in reversed(nodes):
+        key = node.mem_id
+        if key in over or key in texts:
+            continue
+        text = node.text(deep=True)
+        if len(text) <= limit:
+            texts[key] = text
+            continue
+        over.add(key)
+        parent = node.parent
+        while parent is not None:  # (at most the guard's depth, crawler.content.guard)
+            if parent.mem_id in ids:
+                if parent.mem_id in over:
+                    break  # and everything above it was marked with it
+                over.add(parent.mem_id)
+            parent = parent.parent
+    return [texts.get(node.mem_id) for node in nodes]
