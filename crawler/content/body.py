@@ -28,7 +28,7 @@ from crawler.parsers.dom import Node, short_texts
 if TYPE_CHECKING:
     from crawler.content.walker import Para
 
-__all__ = ["Block", "BodyReader", "ReadBody", "assemble", "place_captions"]
+__all__ = ["Block", "BodyReader", "ReadBody", "assemble", "parts", "place_captions"]
 
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
@@ -228,7 +228,7 @@ def place_captions(blocks: list[Block]) -> list[Block]:
     return out
 
 
-def drop_text(text: str) -> bool:
+def _drop_text(text: str) -> bool:
     """A line that is never body: boilerplate, a bare e-mail address, an attachment label."""
     return is_clean_boilerplate(text) or bool(_EMAIL_ONLY.match(text)) or bool(ATTACHMENT_LABEL.match(text))
 
@@ -245,7 +245,7 @@ def parts(blocks: list[Block]) -> tuple[list[str], list[Image], list[str]]:
 
 def assemble(blocks: list[Block]) -> ReadBody:
     """Blocks -> body, images, captions and (the printed byline closing it) the author."""
-    blocks = [b for b in place_captions(blocks) if b.kind != "text" or not drop_text(b.text)]
+    blocks = [b for b in place_captions(blocks) if b.kind != "text" or not _drop_text(b.text)]
     author: str | None = None
     last = max((i for i, b in enumerate(blocks) if b.kind == "text"), default=None)
     if last is not None:
