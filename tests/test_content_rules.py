@@ -234,6 +234,12 @@ def _placed(html: str) -> list[tuple[str, str | None]]:
             '<p><img src="/a.jpg"></p><p><i>Chú thích.</i></p>',
             [("image", "Chú thích."), ("caption", "Chú thích.")],
         ),
+        # A centered section title under a picture (a heading, an all-bold line) is body.
+        (
+            '<p><img src="/a.jpg"></p><p align="center"><b>QUYẾT ĐỊNH</b></p>',
+            [("image", None), ("text", "QUYẾT ĐỊNH")],
+        ),
+        ('<p><img src="/a.jpg"></p><h3 align="center">Phần II</h3>', [("image", None), ("text", "Phần II")]),
         # Under text, or too long to be one, it is body.
         ('<p>Văn bản.</p><p align="center">Dòng giữa.</p>', [("text", "Văn bản."), ("text", "Dòng giữa.")]),
         (

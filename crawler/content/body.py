@@ -184,16 +184,15 @@ class BodyReader:
 
 
 def _caption_like(b: Block) -> bool:
-    """Short, and all italic, centered or caption classed: a caption when it follows a picture.
-    Asked of a few paragraphs only (after a picture), not of every one read."""
+    """Short, and all italic, caption classed or centered: a caption when it follows a picture.
+    A centered heading or all-bold line is a section title, not a caption. Asked of a few
+    paragraphs only (after a picture), not of every one read."""
     para = b.para
     if para is None or len(para.text) > MAX_CAPTION:
         return False
-    return (
-        para.italic >= _CAPTION_ITALIC
-        or CAPTION_CLASS.search(_classes(para.node)) is not None
-        or walker.alignment(para.node) == "center"
-    )
+    if para.italic >= _CAPTION_ITALIC or CAPTION_CLASS.search(_classes(para.node)) is not None:
+        return True
+    return not para.heading and para.bold < _CAPTION_ITALIC and walker.alignment(para.node) == "center"
 
 
 def place_captions(blocks: list[Block]) -> list[Block]:
