@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 
 from crawler.content import extract
+from crawler.content.fields import url_day
 from crawler.extract import Rejected, extract_manifest, extract_page
 from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_vn_date
 from crawler.parsers import PARSERS
@@ -404,3 +405,37 @@ def test_extract_cli_not_an_article(tmp_path: Path) -> None:
         "url": url,
         "error": "not an article: listing (12 linked headings in the main block)",
     }
+
+
+@pytest.mark.parametrize(
+    ("url", "day"),
+    [
+        ("https://www.politifact.com/west-virginia/statements/2019/nov/18/david-mckinley/x/", "2019-11-18"),
+        ("https://baoxyz.vn/2021/01/11/hoi-nghi-tong-ket/", "2021-01-11"),
+        ("https://baoxyz.vn/2021/1/5/hoi-nghi", "2021-01-05"),
+        ("https://baoxyz.vn/2021/13/05/hoi-nghi/", None),  # no month 13
+        ("https://baoxyz.vn/tin-tuc/2021/hoi-nghi-11-01/", None),  # a year alone names no day
+        ("https://baoxyz.vn/-/hoi-nghi-2021", None),
+    ],
+)
+def test_url_day(url: str, day: str | None) -> None:
+    assert url_day(url) == day
+
+
+def _dated_page(header: str) -> str:
+    prose = "".join(f"<p>Đoạn {i}: nội dung bài viết về kết quả kiểm tra các tuyên bố.</p>" for i in range(6))
+    return _page(f"<article><h1>Kiểm chứng tuyên bố về ngân sách</h1>{header}{prose}</article>")
+
+
+def test_a_permalinks_day_picks_the_pages_own_date_among_those_printed() -> None:
+    url = "https://kiemchung.example.vn/2021/03/15/kiem-chung-tuyen-bo-ve-ngan-sach/"
+    # The claim's date comes first, the article's own after it.
+    both = _dated_page(
+        '<p class="claim">Phát biểu ngày 02/02/2021</p><div class="date">15/03/2021 08:30</div>'
+    )
+    assert extract(both, url).published_at == "2021-03-15T08:30:00+07:00"
+    # Only the claim's date printed: the permalink's day, the date alone.
+    claim = _dated_page('<p class="claim">Phát biểu ngày 02/02/2021</p>')
+    assert extract(claim, url).published_at == "2021-03-15"
+    # Without a dated permalink, the first printed date, as before.
+    assert extract(both, "https://kiemchung.example.vn/kiem-chung-tuyen-bo").published_at == "2021-02-02"

@@ -93,7 +93,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     out.language = language_of(pm, sample)
     vietnamese = out.language == "vi"
     out.title, h1 = find_title(root, pm, url)
-    out.published_at, out.modified_at = published_dates(root, pm, h1, vietnamese)
+    out.published_at, out.modified_at = published_dates(root, pm, h1, vietnamese, url)
     lead_node = marked_lead(body)
     byline = visible_author(body, pm, url)
     keep = frozenset({lead_node.mem_id} if lead_node is not None else ())

@@ -23,6 +23,7 @@ __all__ = [
     "meta_author",
     "published_dates",
     "trailing_byline",
+    "url_day",
     "visible_author",
 ]
 
@@ -37,6 +38,12 @@ _DATE_CSS = "time, " + ", ".join(
     for word in ("date", "time", "publish", "posted", "ngay", "thoigian", "thoi-gian", "byline", "created")
 )
 _MAX_DATE_TEXT = 160
+# A permalink's day: /2019/nov/18/, /2021/01/11/ (WordPress's, news sites').
+_URL_DAY = re.compile(
+    r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/(\d{1,2})(?:/|$)",
+    re.IGNORECASE,
+)
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MAX_DATE_CANDIDATES = 300  # elements read for a printed date: it sits near the title, not page 400
 _PUBLISHED_META = (
     "article:published_time",
@@ -118,11 +125,25 @@ def _iso(value: object, vietnamese: bool) -> str | None:
     return parse_iso_datetime(value, keep_offset=True) or parse_vn_date(value)
 
 
+def url_day(url: str) -> str | None:
+    """The day a permalink names ("/2019/nov/18/", "/2021/01/11/"), as YYYY-MM-DD, else None."""
+    m = _URL_DAY.search(urlsplit(url).path)
+    if m is None:
+        return None
+    year, month, day = m.group(1), m.group(2).lower(), int(m.group(3))
+    number = int(month) if month.isdigit() else _MONTHS.index(month[:3]) + 1
+    if not (1 <= number <= 12 and 1 <= day <= 31):
+        return None
+    return f"{year}-{number:02d}-{day:02d}"
+
+
 def published_dates(
-    root: Node, pm: PageMeta, title_node: Node | None, vietnamese: bool
+    root: Node, pm: PageMeta, title_node: Node | None, vietnamese: bool, url: str = ""
 ) -> tuple[str | None, str | None]:
     """(published, modified): JSON-LD, Open Graph/meta, itemprop, <time datetime>, then a date the
-    page prints near its title (or anywhere in a date-looking element)."""
+    page prints near its title (or anywhere in a date-looking element). Where the URL names the
+    day (a dated permalink) and the first printed date is another day (a fact-check's claim
+    date, an event's), the printed date of that day wins, else the URL's day alone."""
     published = _iso(pm.ld.get("datePublished"), vietnamese) or _iso(pm.get(*_PUBLISHED_META), vietnamese)
     modified = _iso(pm.ld.get("dateModified"), vietnamese) or _iso(
         pm.get("article:modified_time", "og:updated_time", "datemodified", "last-modified"), vietnamese
@@ -135,6 +156,8 @@ def published_dates(
         found = _iso(attrs.get("content") or attrs.get("datetime"), vietnamese)
         if found:
             return found, modified
+    day = url_day(url) if url else None
+    first: str | None = None
     scope = _header_scope(title_node)
     for where in (scope, root):
         if where is None:
@@ -145,9 +168,10 @@ def published_dates(
                 continue
             # An English month name only off Vietnamese pages ("may" is also a Vietnamese word).
             found = parse_vn_date(text) or (None if vietnamese else parse_english_date(text))
-            if found:
+            if found and (day is None or found.startswith(day)):
                 return found, modified
-    return None, modified
+            first = first or found
+    return (day if first else None) or first, modified
 
 
 def _header_scope(title_node: Node | None) -> Node | None:
