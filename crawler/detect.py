@@ -27,7 +27,13 @@ __all__ = ["Verdict", "detect", "detect_tree", "main"]
 
 GENERIC = "generic"
 _THEME_RE = re.compile(r"/wp-content/themes/([A-Za-z0-9_.-]+)/")
-_LIFERAY_RESOURCE = re.compile(r"""["'(](?:https?://[^"'()]+)?/o/[a-z0-9-]+/""")
+# Liferay 7's module resources: "/o/<module>/" opening a quoted or url(...) link, or after its
+# origin ("https://host/o/..."): the regex ["'(](?:https?://[^"'()]+)?/o/[a-z0-9-]+/, which
+# Python tries at every quote of the page. Found here from the literal "/o/", then its link's
+# start is checked.
+_O_MODULE = re.compile(r"/o/[a-z0-9-]+/")
+_ORIGIN = re.compile(r"""https?://[^"'()]+""")
+_LINK_START = 4096  # characters looked back for a link's opening quote
 _LIFERAY_FRIENDLY = re.compile(r"""href=["'][^"']*/-/[a-z_]+/""")
 # WordPress themes by folder name (lower-case) -> template key. A theme not listed goes to the
 # stock `wordpress` parser when its posts use `.entry-content`, else to `generic`.
@@ -122,6 +128,17 @@ def _sharepoint(root: Node, raw: str) -> list[str]:
     return found
 
 
+def liferay7_resource(raw: str) -> bool:
+    """Whether `raw` links a Liferay 7 module resource (its opening quote within _LINK_START)."""
+    for m in _O_MODULE.finditer(raw):
+        start = m.start()
+        low = max(0, start - _LINK_START)
+        opening = max(raw.rfind('"', low, start), raw.rfind("'", low, start), raw.rfind("(", low, start))
+        if opening >= 0 and (opening + 1 == start or _ORIGIN.fullmatch(raw, opening + 1, start)):
+            return True
+    return False
+
+
 def _liferay(root: Node, raw: str) -> tuple[str, list[str]] | None:
     found = []
     portlets = [el.attributes.get("id") or "" for el in root.css("[id^=portlet_]")]
@@ -133,7 +150,7 @@ def _liferay(root: Node, raw: str) -> tuple[str, list[str]] | None:
         found.append("/-/ friendly URLs")
     if _has(root, ".journal-content-article"):
         found.append("journal-content-article")
-    seven = _LIFERAY_RESOURCE.search(raw) is not None
+    seven = liferay7_resource(raw)
     if not found:
         return None
     if seven:

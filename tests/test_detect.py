@@ -3,13 +3,16 @@ pages to their own template, the `auto` parser's delegation, and the CLI."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from crawler.detect import detect
+from crawler.detect import detect, liferay7_resource
 from crawler.parsers import PARSERS
 from crawler.sites import site_for_url
 
@@ -165,3 +168,44 @@ def test_detect_cli(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, cwd=HERE.parent,
     )  # fmt: skip
     assert missing.returncode == 1 and "error:" in missing.stderr
+
+
+# The rule as one regex: the reference for the literal-first search the detector runs.
+_RESOURCE_REGEX = re.compile(r"""["'(](?:https?://[^"'()]+)?/o/[a-z0-9-]+/""")
+_PIECES = [
+    '"',
+    "'",
+    "(",
+    ")",
+    "/o/",
+    "/o/x-y/",
+    "abc",
+    "/",
+    "https://",
+    "http://h.vn",
+    "-",
+    " ",
+    "O",
+    "/o/A/",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14))
+def test_liferay7_resource_is_the_regex(pieces: list[str]) -> None:
+    raw = "".join(pieces)
+    assert liferay7_resource(raw) == (_RESOURCE_REGEX.search(raw) is not None), raw
+
+
+@pytest.mark.parametrize(
+    ("raw", "found"),
+    [
+        ('<script src="/o/frontend-js-web/liferay.js">', True),
+        ("<link href='https://tinh.gov.vn/o/classic-theme/css/main.css'>", True),
+        ("background: url(/o/theme/images/bg.png)", True),
+        ('<a href="/web/guest/o/tin-tuc/">', False),  # a path that holds /o/ is not a resource
+        ("Văn bản /o/ không phải đường dẫn", False),
+    ],
+)
+def test_liferay7_resource(raw: str, found: bool) -> None:
+    assert liferay7_resource(raw) is found
