@@ -226,6 +226,20 @@ def test_json_ld_date_keeps_the_page_offset_and_a_naive_vietnamese_date_gets_plu
     assert parse_iso_datetime("2019-11-19T10:00:00-05:00") == "2019-11-19T22:00:00+07:00"  # default unchanged
 
 
+def test_json_ld_with_raw_newlines_in_its_strings_is_read() -> None:
+    # Strict JSON forbids a raw newline inside a string; CMS templates print one in articleBody.
+    body = "Đoạn một của bài viết, đủ dài để là một đoạn văn.\n\n" * 12
+    ld = (
+        '<script type="application/ld+json">{"@type":"NewsArticle","headline":"T",'
+        '"datePublished":"2022-03-05T08:30:00+07:00","author":{"name":"Thu Hà"},'
+        f'"articleBody":"{body}"}}</script>'
+    )
+    html = _page("<article><h1>T</h1><p>Chỉ một đoạn ngắn hiện trên trang.</p></article>", head=ld)
+    x = extract(html, "https://portal.example.vn/-/bai")
+    assert x.published_at == "2022-03-05T08:30:00+07:00" and x.author == "Thu Hà"
+    assert len(x.body) == 12  # the page shows a stub: the declared body is read instead
+
+
 _ENGLISH = (
     '<html lang="en"><body><article><h1>Rain returns to the valley</h1><p class="meta">{date}</p>'
     "<p>Rain returned to the valley on Monday, ending a dry spell that lasted, by most counts, six"

@@ -77,7 +77,7 @@ def _read_ld(text: str, pm: PageMeta) -> None:
     if not text or len(text) > _MAX_LD:
         return
     try:
-        data = json.loads(text.strip().rstrip(";"))
+        data = json.loads(text.strip().rstrip(";"), strict=False)  # raw newlines in strings: common
     except ValueError:
         return
     stack: list[Any] = [data]

@@ -104,7 +104,8 @@ class _Page:
         ld: list[dict[str, Any]] = []
         for script in self.root.css('script[type="application/ld+json"]'):
             try:
-                ld.extend(_flatten_ld(json.loads(script.text(deep=True))))
+                # strict=False: raw newlines inside strings, as CMS templates print them
+                ld.extend(_flatten_ld(json.loads(script.text(deep=True), strict=False)))
             except ValueError:
                 continue  # broken JSON-LD is common; the other sources still work
         return ld
