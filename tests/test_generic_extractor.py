@@ -327,6 +327,36 @@ def test_share_related_tags_and_comments_are_not_body() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Các tin khác",
+        "Các tin đã đưa ngày:",
+        "Tin cùng chuyên mục",
+        "Tin xem nhiều nhất",
+        "Bài viết liên quan",
+        "You may also like...",
+        "More in Minnesota Wild",
+        "Você pode gostar...",
+    ],
+)
+def test_the_article_ends_at_a_related_list_heading(heading: str) -> None:
+    first = "Đoạn văn thứ nhất của bài, đủ dài để là nội dung thật của bài viết, có dấu phẩy."
+    html = _page(
+        f"<article><h1>Tiêu đề</h1><div class='content'><p>{first}</p><h4>{heading}</h4>"
+        "<p>Một tin khác của chuyên mục, với đoạn tóm tắt đủ dài để là một đoạn văn, có dấu phẩy.</p>"
+        "</div></article>"
+    )
+    assert extract(html, "https://portal.example.vn/-/bai").body == [first]
+
+
+@pytest.mark.parametrize("line", ["More in the video below.", "Tin vui cho nông dân", "more in detail"])
+def test_a_line_like_a_heading_of_related_news_is_still_body(line: str) -> None:
+    first = "Đoạn văn thứ nhất của bài, đủ dài để là nội dung thật của bài viết, có dấu phẩy."
+    html = _page(f"<article><h1>Tiêu đề</h1><div class='content'><p>{first}</p><p>{line}</p></div></article>")
+    assert extract(html, "https://portal.example.vn/-/bai").body == [first, line]
+
+
 def test_decorative_images_are_not_article_images() -> None:
     html = _page(
         _ARTICLE.format(title="T", date="").replace(

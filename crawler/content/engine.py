@@ -134,7 +134,7 @@ def _prune(paras: list[Para], title: str | None) -> list[Para]:
     for para in paras:
         text = para.text
         short = len(text) <= _END_HEADING
-        if short and kept and END_OF_ARTICLE.fullmatch(text.strip(" :")):
+        if short and kept and END_OF_ARTICLE.fullmatch(text.strip(" :.…")):
             break  # "Tin liên quan" / "Related" / "Comments": the rest is not this article
         if short and (LINE_CHROME.fullmatch(text) or is_clean_boilerplate(text)):
             continue

@@ -121,9 +121,12 @@ LINE_CHROME = re.compile(
 )
 # A heading after which the container holds no more of the article (related lists, comments).
 END_OF_ARTICLE = re.compile(
-    r"(?:tin|bài viết|bài|tin tức)\s+(?:liên quan|khác|cùng chuyên mục)|"
+    r"(?:các\s+)?(?:tin|bài viết|bài|tin tức)\s+(?:liên quan|khác|cùng (?:chuyên mục|loại)|đã đưa(?: ngày)?|"
+    r"mới hơn|cũ hơn|(?:đọc|xem) nhiều(?: nhất)?)|"
     r"related(?: articles| posts| stories| content| news)?|you (?:may|might) (?:also )?like|"
-    r"more (?:\w+ ){0,3}(?:stories|articles|news|reads)(?: from .{1,40})?|recommended(?: for you)?|"
+    r"more (?:\w+ ){0,3}(?:stories|articles|news|reads)(?: from .{1,40})?|"
+    r"more in(?: (?-i:[A-Z])[\w'-]*){1,4}|recommended(?: for you)?|"
+    r"você (?:também )?pode gostar(?: também)?|(?:te|le) puede interesar|"
     r"(?:bình luận|ý kiến bạn đọc|comments?|leave a (?:reply|comment))\s*(?:\(\d+\))?",
     re.IGNORECASE,
 )
