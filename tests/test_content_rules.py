@@ -262,6 +262,20 @@ def _placed(html: str) -> list[tuple[str, str | None]]:
             '<div class="image-caption"><img src="/a.jpg"><span>Chú thích.</span></div><p>Văn bản.</p>',
             [("image", "Chú thích."), ("text", "Văn bản.")],
         ),
+        # A box named for a picture, holding one and a short text: the text is its caption.
+        (
+            '<div class="image top"><img src="/a.jpg"><p>Chú thích.</p></div><p>Văn bản.</p>',
+            [("image", "Chú thích."), ("text", "Văn bản.")],
+        ),
+        # Two pictures in it, or a class that only contains the word, and it is walked as usual.
+        (
+            '<div class="image-row"><img src="/a.jpg"><img src="/b.jpg"><p>Văn bản.</p></div>',
+            [("image", None), ("image", None), ("text", "Văn bản.")],
+        ),
+        (
+            '<div class="imagine"><img src="/a.jpg"><p>Văn bản.</p></div>',
+            [("image", None), ("text", "Văn bản.")],
+        ),
         # A section whose class merely mentions captions, holding prose, is read as body.
         (
             '<div class="has-caption"><p>' + "Văn bản dài. " * 40 + "</p></div>",

@@ -33,6 +33,9 @@ __all__ = ["Block", "BodyReader", "ReadBody", "assemble", "parts", "place_captio
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
 MAX_CAPTION = 400  # characters: a longer text is never a caption (a layout table, prose)
+# Boxes a class names as a picture's: a candidate query, then whole class tokens.
+_PHOTO_BOX_CSS = "[class*=image i], [class*=img i], [class*=photo i], [class*=picture i]"
+_PHOTO_TOKEN = re.compile(r"(?:^|[\s_-])(?:image|img|photo|picture)(?:$|[\s_-])", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -78,6 +81,14 @@ def _image_table(table: Node) -> bool:
     return len(rows) <= 2 and sum(len(t) for t in rows) <= MAX_CAPTION
 
 
+def _box(el: Node) -> bool:
+    """A caption box, or a photo box: one picture in a box its class names as a picture's
+    ("image top", "news-img", "photo"), whose short text (if any) is that picture's caption."""
+    if el.css_matches(CAPTION_CSS):
+        return True
+    return _PHOTO_TOKEN.search(el.attrs.get("class") or "") is not None and len(el.css("img")) == 1
+
+
 def _short(text: str | None) -> bool:
     """At most a caption's length of text, spaces aside (None: over twice that, spaces and all)."""
     return text is not None and (len(text) <= MAX_CAPTION or len(clean_text(text)) <= MAX_CAPTION)
@@ -109,12 +120,16 @@ class BodyReader:
         # Figures and image tables are read whole: their text is the pictures' caption. So is a
         # caption box outside any figure (its picture's, or a video's), unless it holds more
         # text than a caption: then its class says little ("has-caption" on a whole section).
-        found = root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, table")
-        boxes = [el for el in found if el.tag != "table" and el.mem_id != root.mem_id and not is_figure(el)]
+        found = root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, {_PHOTO_BOX_CSS}, table")
+        boxes = [
+            el
+            for el in found
+            if el.tag not in ("table", "img") and el.mem_id != root.mem_id and not is_figure(el)
+        ]
         short = {
             el.mem_id
             for el, text in zip(boxes, short_texts(boxes, 2 * MAX_CAPTION), strict=True)
-            if _short(text)
+            if _short(text) and _box(el)
         }
         units = [el for el in found if is_figure(el) or el.mem_id in short or _image_table(el)]
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
