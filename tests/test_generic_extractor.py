@@ -272,6 +272,15 @@ def test_an_itemprop_list_holding_date_published_gives_the_date() -> None:
     assert extract(html, "https://daily.example.com/rain").published_at == "2019-11-19T11:00:09+00:00"
 
 
+@pytest.mark.parametrize(
+    "line", ["August 23, 2018", "by Jeff Foust Monday, November 18, 2019", "23 Nov 2017"]
+)
+def test_an_english_date_line_in_the_text_is_not_body(line: str) -> None:
+    html = _ENGLISH.format(date="").replace("<p>Rain returned", f"<p>{line}</p><p>Rain returned")
+    x = extract(html, "https://daily.example.com/rain-returns")
+    assert len(x.body) == 3 and x.body[0].startswith("Rain returned")
+
+
 def test_english_month_names_are_not_read_on_a_vietnamese_page() -> None:
     # "may" is a Vietnamese word too: a Vietnamese page's date is only ever read in its own forms.
     html = _page(_ARTICLE.format(title="Tiêu đề bài viết thử nghiệm", date="Cập nhật May 5, 2022"))

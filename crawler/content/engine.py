@@ -32,7 +32,7 @@ from crawler.content.meta import PageMeta, read_meta
 from crawler.content.rules import END_OF_ARTICLE, LINE_CHROME
 from crawler.content.walker import Para
 from crawler.items import Image
-from crawler.normalize.dates import parse_vn_date
+from crawler.normalize.dates import parse_english_date, parse_vn_date
 from crawler.normalize.text import clean_text, fold_words, is_clean_boilerplate
 from crawler.parsers.dom import Node, parse_document
 
@@ -115,7 +115,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
         src = reader.image_src(img)
         if all(b.src != src for b in placed):
             placed[:0] = [b for b in place_captions(BodyReader(url).read(holder)) if b.src == src]
-    paras = _prune([b.para for b in placed if b.para is not None], out.title)
+    paras = _prune([b.para for b in placed if b.para is not None], out.title, vietnamese)
     author = trailing_byline(paras, pm, url)
     if author:
         paras.pop()
@@ -127,7 +127,7 @@ def _extract(html: str | bytes, url: str, by_class: bool) -> Extraction:
     return out
 
 
-def _prune(paras: list[Para], title: str | None) -> list[Para]:
+def _prune(paras: list[Para], title: str | None, vietnamese: bool) -> list[Para]:
     title_key = fold_words(title) if title else None
     title_len = 2 * len(title) if title else 0  # a longer paragraph cannot repeat the title
     kept: list[Para] = []
@@ -142,10 +142,18 @@ def _prune(paras: list[Para], title: str | None) -> list[Para]:
             continue
         if title_key and len(text) <= title_len and fold_words(text) == title_key:
             continue
-        if len(text) <= _DATE_LINE and parse_vn_date(text) and len(re.findall(r"[^\W\d_]{3,}", text)) <= 4:
+        if len(text) <= _DATE_LINE and _date_line(text, vietnamese):
             continue  # a date line printed inside the block
         kept.append(para)
     return kept
+
+
+def _date_line(text: str, vietnamese: bool) -> bool:
+    """A short line that is a date and a few words at most ("Thứ hai, 19/04/2021 15:17",
+    "August 23, 2018"; English month names off Vietnamese pages only, as for the page's date)."""
+    if len(re.findall(r"[^\W\d_]{3,}", text)) > 4:
+        return False
+    return bool(parse_vn_date(text) or (not vietnamese and parse_english_date(text)))
 
 
 def _lead(
