@@ -23,7 +23,7 @@ from crawler.content.figures import FIGURE_CSS, is_caption, is_figure, nearest_f
 from crawler.content.rules import ATTACHMENT_LABEL, CAPTION_CLASS, CAPTION_CSS
 from crawler.items import Image
 from crawler.normalize.text import clean_text, is_clean_boilerplate
-from crawler.parsers.dom import Node, short_texts
+from crawler.parsers.dom import Node, ancestors, short_texts
 
 if TYPE_CHECKING:
     from crawler.content.walker import Para
@@ -33,8 +33,9 @@ __all__ = ["Block", "BodyReader", "ReadBody", "assemble", "parts", "place_captio
 _EMAIL_ONLY = re.compile(r"^(?:e-?mail\s*:?\s*)?[\w.+-]+@[\w-]+(?:\.[\w-]+)+$", re.I)
 _CAPTION_ITALIC = 0.9  # share of a paragraph in italics from which it reads as a caption
 MAX_CAPTION = 400  # characters: a longer text is never a caption (a layout table, prose)
-# Boxes a class names as a picture's: a candidate query, then whole class tokens.
-_PHOTO_BOX_CSS = "[class*=image i], [class*=img i], [class*=photo i], [class*=picture i]"
+_UNIT_CSS = f"{FIGURE_CSS}, {CAPTION_CSS}, table"
+# A class token naming a picture's box, and how far above the picture such a box is looked for.
+_PHOTO_BOX_LEVELS = 3
 _PHOTO_TOKEN = re.compile(r"(?:^|[\s_-])(?:image|img|photo|picture)(?:$|[\s_-])", re.IGNORECASE)
 
 
@@ -81,12 +82,21 @@ def _image_table(table: Node) -> bool:
     return len(rows) <= 2 and sum(len(t) for t in rows) <= MAX_CAPTION
 
 
-def _box(el: Node) -> bool:
-    """A caption box, or a photo box: one picture in a box its class names as a picture's
-    ("image top", "news-img", "photo"), whose short text (if any) is that picture's caption."""
-    if el.css_matches(CAPTION_CSS):
-        return True
-    return _PHOTO_TOKEN.search(el.attrs.get("class") or "") is not None and len(el.css("img")) == 1
+def _photo_boxes(root: Node, known: set[int]) -> list[Node]:
+    """Photo boxes: one picture in a box its class names as a picture's ("image top",
+    "news-img", "photo"), whose short text (if any) is that picture's caption. Looked for a few
+    levels above each picture: a class-substring query over the whole container costs more
+    than the pictures' ancestors."""
+    out: list[Node] = []
+    for img in root.css("img"):
+        for level, box in enumerate(ancestors(img)):
+            if level >= _PHOTO_BOX_LEVELS or box.mem_id == root.mem_id or box.mem_id in known:
+                break
+            if _PHOTO_TOKEN.search(box.attrs.get("class") or "") and len(box.css("img")) == 1:
+                known.add(box.mem_id)
+                out.append(box)
+                break
+    return out
 
 
 def _short(text: str | None) -> bool:
@@ -120,18 +130,16 @@ class BodyReader:
         # Figures and image tables are read whole: their text is the pictures' caption. So is a
         # caption box outside any figure (its picture's, or a video's), unless it holds more
         # text than a caption: then its class says little ("has-caption" on a whole section).
-        found = root.css(f"{FIGURE_CSS}, {CAPTION_CSS}, {_PHOTO_BOX_CSS}, table")
-        boxes = [
-            el
-            for el in found
-            if el.tag not in ("table", "img") and el.mem_id != root.mem_id and not is_figure(el)
-        ]
+        found = root.css(_UNIT_CSS)
+        boxes = [el for el in found if el.tag != "table" and el.mem_id != root.mem_id and not is_figure(el)]
+        photos = _photo_boxes(root, {el.mem_id for el in found})
+        boxes += photos
         short = {
             el.mem_id
             for el, text in zip(boxes, short_texts(boxes, 2 * MAX_CAPTION), strict=True)
-            if _short(text) and _box(el)
+            if _short(text)
         }
-        units = [el for el in found if is_figure(el) or el.mem_id in short or _image_table(el)]
+        units = [el for el in (*found, *photos) if is_figure(el) or el.mem_id in short or _image_table(el)]
         if units and units[0].mem_id == root.mem_id:  # (a query lists its own root first)
             self._unit(root)
             return self.blocks
