@@ -196,3 +196,33 @@ def test_short_texts_reads_short_boxes_and_skips_long_ones() -> None:
     )
     nodes = root.css("div, span")
     assert short_texts(nodes, 40) == [None, "ngắn", "19/04/2021"]
+
+
+_DEEP_JSON = "[" * 50_000 + "]" * 50_000  # past the JSON decoder's nesting limit: RecursionError
+
+
+def test_json_ld_nested_past_the_decoder_is_ignored_not_a_crash() -> None:
+    from crawler.content import extract
+    from crawler.extract import extract_page
+
+    prose = "<p>Đoạn văn đủ dài của bài viết, có dấu phẩy, để là nội dung thật của bài.</p>" * 5
+    head = f'<script type="application/ld+json">{_DEEP_JSON}</script>'
+    page = f"<html><head>{head}</head><body><article><h1>T</h1>{prose}</article></body></html>"
+    assert len(extract(page, "https://example.vn/bai-viet-thu").body) == 5
+    # A registered WordPress site's reference page with the same block in its head: the same item.
+    case = Path(__file__).parent / "golden" / "khoicq" / "reference"
+    url = (case / "url.txt").read_text(encoding="utf-8").strip()
+    html = (case / "page.html").read_bytes()
+    hostile = html.replace(
+        b"</head>", f'<script type="application/ld+json">{_DEEP_JSON}</script></head>'.encode(), 1
+    )
+    assert hostile != html
+    assert extract_page(url, hostile)["body"] == extract_page(url, html)["body"]
+
+
+def test_a_rest_response_nested_past_the_decoder_is_a_parse_error() -> None:
+    from crawler.parsers.base import ParseError
+    from crawler.parsers.wp_discovery import parse_rest_posts
+
+    with pytest.raises(ParseError, match="not JSON"):
+        parse_rest_posts(_DEEP_JSON, "https://example.vn")

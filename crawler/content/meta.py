@@ -78,7 +78,7 @@ def _read_ld(text: str, pm: PageMeta) -> None:
         return
     try:
         data = json.loads(text.strip().rstrip(";"), strict=False)  # raw newlines in strings: common
-    except ValueError:
+    except (ValueError, RecursionError):  # broken, or nested deeper than the decoder goes
         return
     stack: list[Any] = [data]
     seen = 0

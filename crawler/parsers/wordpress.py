@@ -106,8 +106,8 @@ class _Page:
             try:
                 # strict=False: raw newlines inside strings, as CMS templates print them
                 ld.extend(_flatten_ld(json.loads(script.text(deep=True), strict=False)))
-            except ValueError:
-                continue  # broken JSON-LD is common; the other sources still work
+            except (ValueError, RecursionError):
+                continue  # broken (or absurdly nested) JSON-LD is common; the other sources still work
         return ld
 
     def _scope(self, query: str) -> Node | None:

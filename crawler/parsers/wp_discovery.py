@@ -182,7 +182,7 @@ def parse_rest_posts(body: bytes | str, base_url: str, *, wall_time: bool = Fals
     """
     try:
         data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:  # (nested past the decoder)
         raise ParseError(f"REST response is not JSON: {exc}") from None
     if isinstance(data, Mapping):
         raise ParseError(f"REST API error {data.get('code')!r}: {data.get('message')!r}")

@@ -138,7 +138,7 @@ class AnyPortalSpider(WordPressSpider, LiferaySpider):
     async def parse_rest_probe(self, response: Response, html: str | bytes, url: str) -> AsyncIterator[Any]:
         try:
             posts = json.loads(response.body) if response.status == 200 else None
-        except ValueError:
+        except (ValueError, RecursionError):
             posts = None
         family = "wordpress" if isinstance(posts, list) else "liferay"
         async for request in self.begin(family, html, url):
