@@ -240,6 +240,7 @@ def _placed(html: str) -> list[tuple[str, str | None]]:
             [("image", None), ("text", "QUYẾT ĐỊNH")],
         ),
         ('<p><img src="/a.jpg"></p><h3 align="center">Phần II</h3>', [("image", None), ("text", "Phần II")]),
+        ('<p><img src="/a.jpg"></p><p align="center">* * *</p>', [("image", None), ("text", "* * *")]),
         # Under text, or too long to be one, it is body.
         ('<p>Văn bản.</p><p align="center">Dòng giữa.</p>', [("text", "Văn bản."), ("text", "Dòng giữa.")]),
         (

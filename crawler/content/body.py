@@ -211,8 +211,8 @@ def _caption_like(b: Block) -> bool:
     A centered heading or all-bold line is a section title, not a caption. Asked of a few
     paragraphs only (after a picture), not of every one read."""
     para = b.para
-    if para is None or len(para.text) > MAX_CAPTION:
-        return False
+    if para is None or len(para.text) > MAX_CAPTION or not any(c.isalpha() for c in para.text):
+        return False  # (a centered "* * *" under a picture is a separator, not its caption)
     if para.italic >= _CAPTION_ITALIC or CAPTION_CLASS.search(_classes(para.node)) is not None:
         return True
     return not para.heading and para.bold < _CAPTION_ITALIC and walker.alignment(para.node) == "center"
