@@ -2,12 +2,13 @@
 
 The engine's walker reads the text (its block tags, its one <br> rule); pictures stand where the
 walker marked them, between paragraphs. Captions, by what the markup ties to a picture: a
-figure's figcaption, the text rows of an image table (CKEditor: picture row, caption row), a
-caption box (short, caption or credit classed) after a picture, or a caption-like paragraph
-(short, and all italic, centered or caption classed) right after uncaptioned pictures. A caption
-box is never body text. The last line may be the printed byline (crawler.content.byline). The
-generic engine and the template parsers read bodies alike: a template gives its container(s)
-and keeps only where things are on its pages.
+figure's figcaption, the text rows of an image table (CKEditor: picture row, caption row), the
+short text of a photo box (one picture in a box a class names a picture's), a caption box
+(short, caption or credit classed) after a picture, or a caption-like paragraph (short, with
+letters, and all italic, caption classed, or centered but not a heading or all bold) right
+after uncaptioned pictures. A caption box is never body text. The last line may be the
+printed byline (crawler.content.byline). The generic engine and the template parsers read
+bodies alike: a template gives its container(s) and keeps only where things are on its pages.
 """
 
 from __future__ import annotations
