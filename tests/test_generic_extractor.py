@@ -10,14 +10,14 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import jsonschema
 import pytest
 
 from crawler.content import extract
-from crawler.content.fields import url_day
 from crawler.extract import Rejected, extract_manifest, extract_page
-from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_vn_date
+from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_url_day, parse_vn_date
 from crawler.parsers import PARSERS
 from crawler.parsers.base import NotAnArticle
 from crawler.parsers.generic import not_article_reason
@@ -467,12 +467,13 @@ def test_extract_cli_not_an_article(tmp_path: Path) -> None:
         ("https://baoxyz.vn/2021/01/11/hoi-nghi-tong-ket/", "2021-01-11"),
         ("https://baoxyz.vn/2021/1/5/hoi-nghi", "2021-01-05"),
         ("https://baoxyz.vn/2021/13/05/hoi-nghi/", None),  # no month 13
+        ("https://baoxyz.vn/2021/02/31/hoi-nghi/", None),  # no 31 February
         ("https://baoxyz.vn/tin-tuc/2021/hoi-nghi-11-01/", None),  # a year alone names no day
         ("https://baoxyz.vn/-/hoi-nghi-2021", None),
     ],
 )
 def test_url_day(url: str, day: str | None) -> None:
-    assert url_day(url) == day
+    assert parse_url_day(urlsplit(url).path) == day
 
 
 def _dated_page(header: str) -> str:

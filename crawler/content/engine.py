@@ -41,6 +41,7 @@ __all__ = ["Extraction", "extract"]
 _MAX_LINK_SHARE = 0.6  # a paragraph mostly made of links is a related list or a tag row
 _END_HEADING = 80  # characters: a longer line is prose, never a section heading
 _DATE_LINE = 60
+_WORDS = re.compile(r"[^\W\d_]{3,}")  # a date line holds a few words at most ("Thứ hai", "August")
 _SHORT = 400  # characters of body below which the class rules are suspected of removing it
 _MAX_REREAD = 2_000_000  # bytes: a page larger than this is read once (a second parse costs seconds)
 
@@ -151,7 +152,7 @@ def _prune(paras: list[Para], title: str | None, vietnamese: bool) -> list[Para]
 def _date_line(text: str, vietnamese: bool) -> bool:
     """A short line that is a date and a few words at most ("Thứ hai, 19/04/2021 15:17",
     "August 23, 2018"; English month names off Vietnamese pages only, as for the page's date)."""
-    if len(re.findall(r"[^\W\d_]{3,}", text)) > 4:
+    if len(_WORDS.findall(text)) > 4:
         return False
     return bool(parse_vn_date(text) or (not vietnamese and parse_english_date(text)))
 

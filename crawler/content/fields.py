@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from crawler.content import byline
 from crawler.content.meta import PageMeta
 from crawler.content.walker import Para
-from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_vn_date
+from crawler.normalize.dates import parse_english_date, parse_iso_datetime, parse_url_day, parse_vn_date
 from crawler.normalize.text import clean_text, fold_words
 from crawler.parsers.dom import Node, ancestors, short_texts
 
@@ -23,7 +23,6 @@ __all__ = [
     "meta_author",
     "published_dates",
     "trailing_byline",
-    "url_day",
     "visible_author",
 ]
 
@@ -38,12 +37,6 @@ _DATE_CSS = "time, " + ", ".join(
     for word in ("date", "time", "publish", "posted", "ngay", "thoigian", "thoi-gian", "byline", "created")
 )
 _MAX_DATE_TEXT = 160
-# A permalink's day: /2019/nov/18/, /2021/01/11/ (WordPress's, news sites').
-_URL_DAY = re.compile(
-    r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/(\d{1,2})(?:/|$)",
-    re.IGNORECASE,
-)
-_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MAX_DATE_CANDIDATES = 300  # elements read for a printed date: it sits near the title, not page 400
 _PUBLISHED_META = (
     "article:published_time",
@@ -125,18 +118,6 @@ def _iso(value: object, vietnamese: bool) -> str | None:
     return parse_iso_datetime(value, keep_offset=True) or parse_vn_date(value)
 
 
-def url_day(url: str) -> str | None:
-    """The day a permalink names ("/2019/nov/18/", "/2021/01/11/"), as YYYY-MM-DD, else None."""
-    m = _URL_DAY.search(urlsplit(url).path)
-    if m is None:
-        return None
-    year, month, day = m.group(1), m.group(2).lower(), int(m.group(3))
-    number = int(month) if month.isdigit() else _MONTHS.index(month[:3]) + 1
-    if not (1 <= number <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year}-{number:02d}-{day:02d}"
-
-
 def published_dates(
     root: Node, pm: PageMeta, title_node: Node | None, vietnamese: bool, url: str = ""
 ) -> tuple[str | None, str | None]:
@@ -156,7 +137,7 @@ def published_dates(
         found = _iso(attrs.get("content") or attrs.get("datetime"), vietnamese)
         if found:
             return found, modified
-    day = url_day(url) if url else None
+    day = parse_url_day(urlsplit(url).path) if url else None
     first: str | None = None
     scope = _header_scope(title_node)
     for where in (scope, root):

@@ -16,7 +16,14 @@ from zoneinfo import ZoneInfo
 
 from crawler.normalize.text import clean_text
 
-__all__ = ["LOCAL_TZ", "MONTH_NAMES", "parse_english_date", "parse_iso_datetime", "parse_vn_date"]
+__all__ = [
+    "LOCAL_TZ",
+    "MONTH_NAMES",
+    "parse_english_date",
+    "parse_iso_datetime",
+    "parse_url_day",
+    "parse_vn_date",
+]
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -232,6 +239,26 @@ def parse_english_date(text: str | None) -> str | None:
             except _Invalid:
                 continue
     return min(found)[1].isoformat() if found else None
+
+
+# A permalink's day: /2019/nov/18/, /2021/01/11/ (WordPress's, news sites').
+_URL_DAY_RE = re.compile(
+    r"/(\d{4})/(0?[1-9]|1[0-2]|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/(\d{1,2})(?:/|$)",
+    re.IGNORECASE,
+)
+
+
+def parse_url_day(path: str) -> str | None:
+    """The day a dated permalink's path names ("/2019/nov/18/"), as a bare ISO date, else None."""
+    m = _URL_DAY_RE.search(path)
+    if m is None:
+        return None
+    month = m.group(2).lower()
+    number = int(month) if month.isdigit() else _EN_MONTHS.index(month[:3]) + 1
+    try:
+        return _make_date(int(m.group(1)), number, int(m.group(3))).isoformat()
+    except _Invalid:
+        return None
 
 
 _RFC822_UTC_RE = re.compile(r"(?:[+-]0000|\bGMT|\bUTC?|\bZ)\s*$", re.IGNORECASE)
