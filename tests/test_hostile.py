@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from crawl_helpers import run_crawl
@@ -42,25 +43,36 @@ def _spider(tmp_path: Path, key: str) -> PortalSpider:
 
 
 @pytest.mark.timeout(60)
+def _article_response(url: str, body: bytes) -> HtmlResponse:
+    request = Request(url, meta={"vn_page": "article", "vn_owed": url})
+    return HtmlResponse(url, body=body, encoding="utf-8", request=request)
+
+
+def _owed_reject(
+    spider: PortalSpider, key: str, url: str, body: bytes, tmp_path: Path, reason: str
+) -> dict[str, Any]:
+    """Parse the owed article page: no item, one reject with `reason`, and the article still
+    owed with that reason. Returns the reject record."""
+    spider.state_store.owe(key, url, 1)
+    spider.run = 1
+    assert list(spider.parse_article(_article_response(url, body))) == []
+    (reject,) = [json.loads(x) for x in (tmp_path / "rejects" / f"{key}.jsonl").read_text().splitlines()]
+    assert reject["reason"] == reason
+    (owed,) = spider.state_store.owed(key)
+    assert (owed.url, owed.reason, owed.attempts) == (url, reason, 1)
+    return reject
+
+
 @pytest.mark.parametrize("key", ["thaibinh", "khoicq"])
 def test_markup_nested_100k_deep_is_a_counted_too_deep_reject_and_stays_owed(
     key: str, tmp_path: Path
 ) -> None:
     spider = _spider(tmp_path, key)
     body, url = deep_page(f"{key}/reference", 100_000)
-    spider.state_store.owe(key, url, 1)
-    spider.run = 1
-    request = Request(url, meta={"vn_page": "article", "vn_owed": url})
-    response = HtmlResponse(url, body=body, encoding="utf-8", request=request)
-    assert list(spider.parse_article(response)) == []
-    (reject,) = [json.loads(x) for x in (tmp_path / "rejects" / f"{key}.jsonl").read_text().splitlines()]
-    assert reject["reason"] == "too_deep" and reject["url"] == url
-    (owed,) = spider.state_store.owed(key)
-    assert (owed.url, owed.reason, owed.attempts) == (url, "too_deep", 1)
+    reject = _owed_reject(spider, key, url, body, tmp_path, "too_deep")
+    assert reject["url"] == url
     # The same page 3,000 deep is under the budget and still parsed.
-    shallow = HtmlResponse(
-        url, body=deep_page(f"{key}/reference", 3000)[0], encoding="utf-8", request=request
-    )
+    shallow = _article_response(url, deep_page(f"{key}/reference", 3000)[0])
     (article,) = list(spider.parse_article(shallow))
     assert any("Đoạn lồng sâu." in p for p in article.body)
 
@@ -131,17 +143,10 @@ def test_an_article_page_over_the_inline_budget_is_a_too_large_reject_and_stays_
     spider = _spider(tmp_path, key)
     body, url = deep_page(f"{key}/reference", 10)
     spider.max_inline_bytes = len(body) - 1
-    spider.state_store.owe(key, url, 1)
-    spider.run = 1
-    request = Request(url, meta={"vn_page": "article", "vn_owed": url})
-    response = HtmlResponse(url, body=body, encoding="utf-8", request=request)
-    assert list(spider.parse_article(response)) == []
-    (reject,) = [json.loads(x) for x in (tmp_path / "rejects" / f"{key}.jsonl").read_text().splitlines()]
-    assert (reject["reason"], reject["bytes"], reject["limit"]) == ("too_large", len(body), len(body) - 1)
-    (owed,) = spider.state_store.owed(key)
-    assert (owed.url, owed.reason, owed.attempts) == (url, "too_large", 1)
+    reject = _owed_reject(spider, key, url, body, tmp_path, "too_large")
+    assert (reject["bytes"], reject["limit"]) == (len(body), len(body) - 1)
     spider.max_inline_bytes = len(body)  # at the budget: parsed
-    (article,) = list(spider.parse_article(response))
+    (article,) = list(spider.parse_article(_article_response(url, body)))
     assert article.title
 
 
